@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "psks_portal"
+    verbose_name = _("Inti portal: wilayah dan pengguna")
+    default_auto_field = "django.db.models.BigAutoField"

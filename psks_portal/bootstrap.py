@@ -1,0 +1,149 @@
+"""The two quick-start commands (standard library only, so it runs before anything is installed).
+
+    python3 -m psks_portal.bootstrap run    # set up .venv, migrate, load wilayah + demo data, serve :8000
+    python3 -m psks_portal.bootstrap test   # set up .venv, then lint, migration check, deploy check, full test suite
+
+Both are safe to re-run: the virtualenv is reinstalled only when pyproject.toml changes, loads are idempotent.
+``DATABASE_URL`` selects PostgreSQL; unset means the embedded SQLite file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes.util
+import hashlib
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+MIN_PYTHON = (3, 11)
+APT_LINE = "sudo apt-get update && sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 chromium"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 -m psks_portal.bootstrap", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="set up and serve the portal with demo data")
+    run.add_argument("--addr", default="127.0.0.1:8000")
+    run.add_argument("--no-serve", action="store_true", help="set up only, do not start the server")
+    test = sub.add_parser("test", help="set up and run lint, checks and the whole test suite")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest")
+    args = parser.parse_args(argv)
+
+    if sys.version_info < MIN_PYTHON:
+        print(f"Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]}+ diperlukan; ini {sys.version.split()[0]}.", file=sys.stderr)
+        return 2
+    os.chdir(ROOT)
+    python = ensure_venv(extras="test" if args.command == "test" else "")
+    ensure_dotenv()
+    if args.command == "run":
+        return cmd_run(python, args)
+    return cmd_test(python, args.pytest_args)
+
+
+def step(title: str) -> None:
+    print(f"\n==> {title}", flush=True)
+
+
+def sh(*cmd: str | Path, env: dict | None = None) -> int:
+    return subprocess.call([str(c) for c in cmd], env=env)
+
+
+def must(*cmd: str | Path, env: dict | None = None) -> None:
+    code = sh(*cmd, env=env)
+    if code != 0:
+        raise SystemExit(f"Perintah gagal (kode {code}): {' '.join(str(c) for c in cmd)}")
+
+
+def ensure_venv(extras: str) -> Path:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        step(f"Membuat virtualenv {VENV}")
+        must(sys.executable, "-m", "venv", VENV)
+        must(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    stamp = VENV / ".psks-installed"
+    installed = stamp.read_text().split() if stamp.exists() else []
+    if wanted not in installed:
+        target = f".[{extras}]" if extras else "."
+        step(f"Memasang dependensi ({target})")
+        must(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", target)
+        # An install of the test extras covers the plain one too.
+        keep = [wanted] + ([hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()] if extras else [])
+        stamp.write_text("\n".join(keep))
+    return python
+
+
+def ensure_dotenv() -> None:
+    dotenv = ROOT / ".env"
+    if dotenv.exists():
+        return
+    step("Menulis .env untuk pengembangan lokal (DEBUG aktif, SQLite bawaan)")
+    dotenv.write_text(
+        "# Local development settings written by the quick start. Production sets real environment variables.\n"
+        "DEBUG=true\n"
+        f"SECRET_KEY={secrets.token_urlsafe(50)}\n"
+        "PORTAL_DEMO_ENABLED=true\n"
+    )
+
+
+def cmd_run(python: Path, args) -> int:
+    manage = [python, "manage.py"]
+    step("Migrasi basis data")
+    must(*manage, "migrate", "--noinput")
+    step("Memuat pohon wilayah Kemendagri (seluruh Indonesia)")
+    must(*manage, "load_wilayah")
+    step("Memuat data demo (Kabupaten Ciamis 32.07, Kota Cirebon 32.74) dan akun demo")
+    must(*manage, "load_demo")
+    if args.no_serve:
+        return 0
+    step(f"Portal berjalan di http://{args.addr}/  (Ctrl+C untuk berhenti)")
+    return sh(*manage, "runserver", args.addr)
+
+
+def missing_system_packages() -> list[str]:
+    missing = []
+    if not ctypes.util.find_library("pango-1.0"):
+        missing.append("Pango (libpango-1.0-0, untuk WeasyPrint)")
+    chromium = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
+    if not (Path(chromium).exists() or shutil.which("chromium")):
+        missing.append(f"Chromium ({chromium}, untuk uji peramban)")
+    return missing
+
+
+def cmd_test(python: Path, pytest_args: list[str]) -> int:
+    missing = missing_system_packages()
+    if missing:
+        print("Paket sistem belum terpasang: " + "; ".join(missing), file=sys.stderr)
+        print(f"Pasang dengan:\n  {APT_LINE}", file=sys.stderr)
+        return 3
+    bindir = python.parent
+    step("ruff check")
+    must(bindir / "ruff", "check", ".")
+    step("makemigrations --check")
+    must(python, "manage.py", "makemigrations", "--check", "--dry-run")
+    step("check --deploy dengan pengaturan produksi")
+    production = dict(
+        os.environ,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="psks.dinsos.example.go.id",
+        PORTAL_DEMO_ENABLED="false",
+    )
+    must(python, "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=production)
+    db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+    step(f"pytest ({db})")
+    code = sh(python, "-m", "pytest", *pytest_args)
+    if code == 5:
+        print("pytest tidak menjalankan satu pun uji: itu kegagalan.", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Forms of the core. They validate and normalise only; writes happen in services."""
+
+from __future__ import annotations
+
+import hashlib
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from psks_portal.accounts import can_assign, manageable_roles
+from psks_portal.models import ROLE_LEVELS, Role, User, role_wilayah_message
+from psks_portal.widgets import WilayahField
+
+
+class ConcurrencyGuardMixin:
+    """Refuses to save when the record changed since the form was shown (a fingerprint of the edited fields).
+
+    The second editor gets a clear message and keeps what they typed, so nothing is silently overwritten.
+    """
+
+    fingerprint_fields: tuple[str, ...] = ()
+
+    def add_fingerprint_field(self) -> None:
+        self.fields["fingerprint"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        if self.instance.pk and not self.is_bound:
+            self.initial["fingerprint"] = self.instance_fingerprint(self.instance)
+
+    def instance_fingerprint(self, instance) -> str:
+        fresh = type(instance).objects.filter(pk=instance.pk).values(*self.fingerprint_fields).first() or {}
+        text = "|".join(f"{k}={fresh.get(k)!r}" for k in self.fingerprint_fields)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def check_fingerprint(self) -> None:
+        if self.instance.pk and self.cleaned_data.get("fingerprint") != self.instance_fingerprint(self.instance):
+            raise ValidationError(
+                _(
+                    "Data ini sudah diubah orang lain sejak Anda membukanya. Muat ulang halaman untuk melihat versi "
+                    "terbaru, lalu terapkan lagi perubahan Anda."
+                ),
+                code="stale",
+            )
+
+
+class UserForm(ConcurrencyGuardMixin, forms.ModelForm):
+    """Create or edit an account below the manager: role limited to what the manager may give, wilayah in scope."""
+
+    fingerprint_fields = (
+        "username",
+        "full_name",
+        "role",
+        "wilayah_id",
+        "is_active",
+        "email",
+        "nip",
+        "phone",
+        "position",
+    )
+
+    password1 = forms.CharField(
+        label=_("Kata sandi awal"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        required=False,
+        help_text=_("Pengguna wajib menggantinya saat pertama masuk."),
+    )
+    password2 = forms.CharField(
+        label=_("Ulangi kata sandi"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), required=False
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "role", "wilayah", "position", "nip", "email", "phone", "is_active"]
+        labels = {"username": _("Nama pengguna"), "is_active": _("Akun aktif")}
+        help_texts = {"username": _("Huruf, angka dan . _ - saja. Jangan memakai NIK.")}
+
+    def __init__(self, *args, manager: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.manager = manager
+        self.fields["role"].choices = [(r, label) for r, label in Role.choices if r in manageable_roles(manager)]
+        self.fields["role"].required = True
+        self.fields["wilayah"] = WilayahField(
+            user=manager,
+            required=False,
+            label=_("Wilayah penugasan"),
+            initial=self.instance.wilayah if self.instance.pk else None,
+        )
+        self.fields["wilayah"].help_text = _(
+            "TKSK: satu kecamatan. Operator: kabupaten/kota. Pimpinan: tingkat mana pun."
+        )
+        self.fields["full_name"].required = True
+        if not self.instance.pk:
+            self.fields["password1"].required = self.fields["password2"].required = True
+        else:
+            self.fields["password1"].label = _("Setel ulang kata sandi (opsional)")
+        self.add_fingerprint_field()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if username.isdigit() and len(username) >= 16:
+            raise ValidationError(_("Nama pengguna tidak boleh berupa NIK atau nomor KK."))
+        return username
+
+    def clean_nip(self) -> str:
+        nip = (self.cleaned_data.get("nip") or "").replace(" ", "")
+        if nip and (not nip.isdigit() or len(nip) != 18):
+            raise ValidationError(_("NIP terdiri dari 18 digit angka."))
+        return nip
+
+    def clean(self):
+        cleaned = super().clean()
+        role, wilayah = cleaned.get("role"), cleaned.get("wilayah")
+        if role and "wilayah" not in self.errors:
+            level = wilayah.level if wilayah else None
+            if level not in ROLE_LEVELS[role]:
+                self.add_error("wilayah", role_wilayah_message(role))
+            elif not can_assign(self.manager, role, wilayah):
+                self.add_error("wilayah", _("Anda tidak berwenang membuat akun dengan peran ini di wilayah tersebut."))
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 or p2:
+            if p1 != p2:
+                self.add_error("password2", _("Kedua kata sandi tidak sama."))
+            else:
+                probe = User(
+                    username=cleaned.get("username", ""),
+                    full_name=cleaned.get("full_name", ""),
+                    email=cleaned.get("email", ""),
+                )
+                try:
+                    password_validation.validate_password(p1, probe)
+                except ValidationError as exc:
+                    self.add_error("password1", exc)
+        self.check_fingerprint()
+        return cleaned
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(label=_("Cari"), required=False)
+    role = forms.ChoiceField(label=_("Peran"), required=False, choices=[("", _("Semua peran")), *Role.choices])
+
+
+class WilayahJumpForm(forms.Form):
+    """The picker on the wilayah pages: go to any wilayah inside the user's scope."""
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kode"] = WilayahField(user=user, required=False, label=_("Pindah ke wilayah"))

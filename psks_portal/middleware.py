@@ -1,0 +1,21 @@
+"""Send a user whose password was set by an administrator to the password-change page before anything else."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect
+from django.urls import reverse
+
+ALLOWED_PATHS = ("password_change", "logout", "set_language")
+
+
+class PasswordChangeRequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            allowed = {reverse(name) for name in ALLOWED_PATHS}
+            if request.path not in allowed and not request.path.startswith("/static/"):
+                return redirect("password_change")
+        return self.get_response(request)
