@@ -72,8 +72,11 @@ class UserForm(ConcurrencyGuardMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["username", "full_name", "role", "wilayah", "position", "nip", "email", "phone", "is_active"]
-        labels = {"username": _("Nama pengguna"), "is_active": _("Akun aktif")}
-        help_texts = {"username": _("Huruf, angka dan . _ - saja. Jangan memakai NIK.")}
+        labels = {"username": _("Nama pengguna"), "is_active": _("Akun aktif"), "email": _("Email")}
+        help_texts = {
+            "username": _("Huruf, angka dan . _ - saja. Jangan memakai NIK."),
+            "is_active": _("Matikan untuk menonaktifkan akun; akun tidak pernah dihapus agar riwayatnya tetap ada."),
+        }
 
     def __init__(self, *args, manager: User, **kwargs):
         super().__init__(*args, **kwargs)

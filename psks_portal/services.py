@@ -89,7 +89,10 @@ def read_wilayah_source(directory: Path, only: list[str] | None = None) -> list[
 
 
 def _validated_prefix(code: str) -> str:
-    parsed = codes.parse(codes.normalise_digits(code))
+    try:
+        parsed = codes.parse(codes.normalise_digits(code))
+    except codes.InvalidWilayahCode as exc:
+        raise WilayahSourceError(str(exc)) from None
     if parsed.level > codes.KABUPATEN:
         raise WilayahSourceError("Subset hanya untuk satu provinsi atau kabupaten/kota (mis. 32 atau 32.07).")
     return parsed.code

@@ -1,0 +1,110 @@
+"""End-to-end tests in a real Chromium (pytest-playwright) against Django's live server.
+
+Everything in this folder is marked ``browser`` (deselect with ``-m "not browser"``). The browser is Debian's Chromium
+(``/usr/bin/chromium``, or ``PLAYWRIGHT_CHROMIUM_EXECUTABLE``): never ``playwright install``.
+
+Data: ``portal`` loads the quick-start demo (``psks_portal.demo.demo_load``: Kabupaten Ciamis 32.07 and Kota Cirebon
+32.74 with one account per role) plus Kabupaten Cilacap (33.01, Provinsi Jawa Tengah), so that there is something
+outside every demo account's wilayah. ``live_server`` needs ``transactional_db``, which empties the tables after each
+test, so the data is loaded again for every test that asks for it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from psks_portal import services
+from psks_portal.demo import DEMO_PASSWORD, demo_load
+
+# Playwright's sync API keeps an asyncio event loop in the test thread; Django refuses ORM calls from a thread with a
+# running loop unless told that this is fine (it is: the loop only drives the browser).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+E2E_DIR = Path(__file__).resolve().parent
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+OUTSIDE_WILAYAH = ["33.01"]  # Kabupaten Cilacap, Provinsi Jawa Tengah: outside every demo account but the superuser
+
+
+def pytest_collection_modifyitems(config, items):
+    # A conftest hook sees every collected item, not only this folder's.
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's launch options (``--headed``, ``--slowmo`` still work) with the system Chromium."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE") or "/usr/bin/chromium",
+        "headless": browser_type_launch_args.get("headless", True),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture
+def context(new_context):
+    """A fresh browser context per test; fail in seconds rather than after Playwright's 30 s default."""
+    ctx = new_context()
+    ctx.set_default_timeout(10_000)
+    ctx.set_default_navigation_timeout(15_000)
+    return ctx
+
+
+_real_read_wilayah_source = services.read_wilayah_source
+_SOURCE_ROWS: dict[tuple[str, tuple[str, ...]], list] = {}
+
+
+def _read_wilayah_source_once(directory, only=None):
+    """``services.read_wilayah_source`` parses and validates the whole country (~90,000 CSV lines, ~1 s) to pick a
+    subset; the files do not change during a run, so each subset is parsed once per session."""
+    key = (str(directory), tuple(only or ()))
+    if key not in _SOURCE_ROWS:
+        _SOURCE_ROWS[key] = _real_read_wilayah_source(directory, only)
+    return list(_SOURCE_ROWS[key])
+
+
+@pytest.fixture
+def portal(live_server, transactional_db, settings, monkeypatch) -> str:
+    """The demo data set in the test database, served by the live server; returns its base URL (no trailing /)."""
+    if settings.SECURE_SSL_REDIRECT:
+        pytest.fail(
+            "SECURE_SSL_REDIRECT is on (DEBUG off without SECURE_SSL_REDIRECT=false): the live server speaks plain "
+            "HTTP, so every page would redirect to https. Run the e2e tests with DEBUG=true (as in .env)."
+        )
+    settings.PORTAL_DEMO_ENABLED = True
+    # Seven demo passwords are hashed per test; PBKDF2's full work factor would cost seconds each time. Logging in
+    # still goes through the real form, authentication backends (axes) and session.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    monkeypatch.setattr(services, "read_wilayah_source", _read_wilayah_source_once)
+    demo_load()
+    services.wilayah_load(directory=settings.WILAYAH_FIXTURE_DIR, only=OUTSIDE_WILAYAH)
+    return live_server.url.rstrip("/")
+
+
+@pytest.fixture
+def login(portal):
+    """``login(page, username)``: sign in through the real login form and land on the home page."""
+
+    def _login(page: Page, username: str, password: str = DEMO_PASSWORD) -> Page:
+        page.goto(f"{portal}/masuk/")
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(password)
+        page.get_by_role("button", name="Masuk", exact=True).click()
+        expect(page).to_have_url(f"{portal}/")
+        expect(page.get_by_test_id("user-menu")).to_be_visible()
+        return page
+
+    return _login
