@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -14,7 +15,10 @@ from psks_portal.selectors import wilayah_overview
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: where the user works and what is waiting for them."""
     scope = user_scope(request.user)
-    overview = wilayah_overview(scope.wilayah) if (scope.wilayah or scope.everything) else None
+    if not (scope.everything or scope.wilayah):
+        # Unreachable for a valid account (the database requires a role and its wilayah); never fall back to all.
+        raise PermissionDenied
+    overview = wilayah_overview(scope.wilayah)
     return render(
         request,
         "portal/home.html",
