@@ -23,16 +23,30 @@
     picker.querySelector("input[type=hidden]").value = deepestChoice(picker);
     var next = picker.querySelector('select[data-level="' + (level + 1) + '"]');
     if (!next || !select.value) { return; }
+    var requested = select.value;
     next.setAttribute("aria-busy", "true");
-    fetch(picker.dataset.optionsUrl + "?induk=" + encodeURIComponent(select.value), {
+    fetch(picker.dataset.optionsUrl + "?induk=" + encodeURIComponent(requested), {
       headers: { "Accept": "application/json" }, credentials: "same-origin"
-    }).then(function (r) { return r.json(); }).then(function (data) {
+    }).then(function (r) {
+      var json = (r.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (!r.ok || !json) { throw new Error(r.status === 200 ? "session" : String(r.status)); }
+      return r.json();
+    }).then(function (data) {
+      // A later choice may have replaced this one while the answer travelled: drop stale answers.
+      if (select.value !== requested) { return; }
       (data.options || []).forEach(function (o) {
         var opt = document.createElement("option");
         opt.value = o.code; opt.textContent = o.label + " (" + o.code + ")";
         next.appendChild(opt);
       });
-      next.removeAttribute("aria-busy");
+    }).catch(function (err) {
+      if (select.value !== requested) { return; }
+      var opt = document.createElement("option");
+      opt.value = "";
+      opt.textContent = err.message === "session" ? picker.dataset.errorSession : picker.dataset.errorLoad;
+      next.innerHTML = ""; next.appendChild(opt);
+    }).finally(function () {
+      if (select.value === requested) { next.removeAttribute("aria-busy"); }
     });
   }
   function init(root) {

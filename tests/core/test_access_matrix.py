@@ -235,3 +235,13 @@ def test_the_admin_autocomplete_offers_only_wilayah_in_scope(people, login):
     assert response.status_code == 200
     codes = {r["id"] for r in response.json()["results"]}
     assert codes and all(c.startswith("32") for c in codes)
+
+
+def test_refusals_are_explained_in_indonesian_inside_the_portal_layout(people, login):
+    client = login(people["ani"])
+    not_found = client.get(reverse("wilayah_detail", args=["33.01"]))
+    assert not_found.status_code == 404
+    assert "di luar wilayah kerja Anda" in not_found.content.decode()
+    forbidden = client.get(reverse("user_list"))
+    assert forbidden.status_code == 403
+    assert "tidak berwenang" in forbidden.content.decode()

@@ -20,10 +20,6 @@ from playwright.sync_api import Page, expect
 from psks_portal import services
 from psks_portal.demo import DEMO_PASSWORD, demo_load
 
-# Playwright's sync API keeps an asyncio event loop in the test thread; Django refuses ORM calls from a thread with a
-# running loop unless told that this is fine (it is: the loop only drives the browser).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 E2E_DIR = Path(__file__).resolve().parent
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -41,6 +37,25 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if E2E_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def playwright(playwright):
+    """pytest-playwright's Playwright, with Django's async-safety check relaxed for as long as it runs.
+
+    Playwright's sync API leaves an asyncio event loop marked as running in the test thread from its start to the end
+    of the session; Django refuses ORM calls from such a thread unless DJANGO_ALLOW_ASYNC_UNSAFE is set (safe here: the
+    loop only drives the browser). It is set here rather than when this conftest is imported, because every test of
+    the session inherits the environment: ``manage.py check --deploy`` run as a subprocess by tests/core would then
+    fail with async.E001 whenever the e2e folder is merely collected.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield playwright
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
