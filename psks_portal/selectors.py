@@ -26,6 +26,7 @@ class ChildArea:
     wilayah: Wilayah
     kecamatan: int = 0
     desa: int = 0
+    admins: int = 0
     operators: int = 0
     tksk: int = 0
 
@@ -56,6 +57,10 @@ class WilayahOverview:
     def children_without_operator(self) -> list[ChildArea]:
         return [c for c in self.children if not c.operators]
 
+    @property
+    def children_without_admin(self) -> list[ChildArea]:
+        return [c for c in self.children if not c.admins]
+
 
 def wilayah_overview(wilayah: Wilayah | None) -> WilayahOverview:
     """Counts per level below ``wilayah`` and one row per child area, in a fixed number of queries."""
@@ -73,16 +78,14 @@ def wilayah_overview(wilayah: Wilayah | None) -> WilayahOverview:
         for code, level, n in per_child.annotate(n=Count("code")).order_by():
             if code in rows:
                 setattr(rows[code], "kecamatan" if level == Wilayah.KECAMATAN else "desa", n)
-    users = User.objects.filter(is_active=True, role__in=[Role.OPERATOR_KABKOTA, Role.TKSK])
+    users = User.objects.filter(is_active=True, role__in=[Role.ADMIN_PROVINSI, Role.OPERATOR_KABKOTA, Role.TKSK])
     if wilayah is not None:
         users = users.filter(**_user_within(wilayah))
     wilayah_child = f"wilayah__{child_col}" if child_col != "code" else "wilayah"
     for code, role, n in users.values_list(wilayah_child, "role").annotate(n=Count("id")).order_by():
         if code in rows:
-            if role == Role.TKSK:
-                rows[code].tksk = n
-            else:
-                rows[code].operators = n
+            field_name = {Role.TKSK: "tksk", Role.OPERATOR_KABKOTA: "operators", Role.ADMIN_PROVINSI: "admins"}[role]
+            setattr(rows[code], field_name, n)
     overview.children = list(rows.values())
     return overview
 

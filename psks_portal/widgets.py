@@ -28,7 +28,10 @@ class WilayahPickerWidget(forms.Widget):
         scope = user_scope(self.user)
         fixed = [] if scope.everything or scope.wilayah is None else scope.wilayah.lineage()
         selected = Wilayah.objects.filter(code=code).first() if code else None
-        lineage = selected.lineage() if selected and scope.contains(selected) else fixed
+        if selected is None or not scope.contains(selected):
+            # An unknown or out-of-scope code is neither shown nor echoed back.
+            selected, code = None, ""
+        lineage = selected.lineage() if selected else fixed
         levels = []
         for level in range(1, self.max_level + 1):
             if level <= len(fixed):

@@ -94,3 +94,26 @@ def test_the_landing_page_in_english_and_indonesian(people, login):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get(reverse("home")).content.decode()
     assert 'lang="en"' in html and "Welcome" in html
+
+
+def test_the_superuser_is_told_which_provinsi_lacks_an_admin(people, login):
+    people["gita"].is_active = False
+    people["gita"].save()
+    response, html = _page(login(people["root"]))
+    assert [c.wilayah.code for c in response.context["overview"].children_without_admin] == ["33"]
+    assert "1 provinsi belum memiliki akun Admin Provinsi aktif" in html
+    assert "peran=admin_provinsi&amp;wilayah=33" in html
+
+
+def test_the_english_catalogue_is_complete():
+    """Every Indonesian UI string has an English translation (the compiled catalogue matches the source)."""
+    import gettext
+
+    from django.conf import settings
+
+    po = (settings.BASE_DIR / "psks_portal/locale/en/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+    assert "#, fuzzy" not in po
+    assert '\nmsgstr ""\n\n' not in po.split("\n\n", 1)[1] + "\n\n"
+    with (settings.BASE_DIR / "psks_portal/locale/en/LC_MESSAGES/django.mo").open("rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)
+    assert catalogue.gettext("Menunggu tindakan Anda") == "Awaiting your action"

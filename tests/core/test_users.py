@@ -186,3 +186,15 @@ def test_the_user_list_query_count_does_not_grow_with_rows(people, login, django
         make_user(f"tksk{i}", Role.TKSK, "32.74.05")
     with django_assert_max_num_queries(12):
         client.get(reverse("user_list"))
+
+
+def test_the_landing_shortcut_prefills_role_and_wilayah(people, login):
+    html = (
+        login(people["dedi"]).get(reverse("user_create"), {"peran": Role.TKSK, "wilayah": "32.74.03"}).content.decode()
+    )
+    assert 'value="32.74.03" selected' in html and 'value="tksk" selected' in html
+    # A code outside the operator's scope is not even shown.
+    html = (
+        login(people["dedi"]).get(reverse("user_create"), {"peran": Role.TKSK, "wilayah": "33.01.01"}).content.decode()
+    )
+    assert "33.01.01" not in html.split('data-testid="wilayah-picker"')[1].split("</div>")[0]
