@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from psks_portal import navigation
 from psks_portal.accounts import can_manage_accounts
 from psks_portal.scope import user_scope
 
@@ -18,6 +19,7 @@ def portal(request) -> dict:
     scope = user_scope(user)
     nav = [(reverse("home"), _("Beranda"), "home")]
     nav.append((reverse("wilayah_index"), _("Wilayah"), "wilayah"))
+    nav.extend((reverse(item.url_name), item.label, item.key) for item in navigation.items_for(user))
     if can_manage_accounts(user):
         nav.append((reverse("user_list"), _("Pengguna"), "users"))
     if user.is_superuser:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("pengguna/", users.user_list, name="user_list"),
     path("pengguna/tambah/", users.user_create, name="user_create"),
     path("pengguna/<int:pk>/ubah/", users.user_edit, name="user_edit"),
+    path("registri/", include("registry.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,69 @@
+"""Writes of the registry: the catalogue load, and records changed through forms and imports (all atomic)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from registry.models import Criterion, Kind
+
+CATALOGUE_FILE = "registry/kinds.json"
+KIND_FIELDS = ("name", "abbreviation", "subject", "psks_number", "sdm_group", "regulation", "aliases", "definition",
+               "sort_order")
+CRITERION_FIELDS = ("type", "params", "label", "source", "note")
+
+
+@dataclass
+class CatalogueResult:
+    kinds_created: int = 0
+    kinds_updated: int = 0
+    criteria_created: int = 0
+    criteria_updated: int = 0
+
+    @property
+    def changed_anything(self) -> bool:
+        return any((self.kinds_created, self.kinds_updated, self.criteria_created, self.criteria_updated))
+
+
+@transaction.atomic
+def catalogue_load(*, path: Path | None = None, update_criteria: bool = False) -> CatalogueResult:
+    """Create missing kinds and criteria from the shipped catalogue; a second run changes nothing.
+
+    Criteria an admin has edited are kept unless ``update_criteria`` is set (local decisions win over the file).
+    """
+    data = json.loads((path or settings.BASE_DIR / "fixtures" / CATALOGUE_FILE).read_text(encoding="utf-8"))
+    result = CatalogueResult()
+    existing = {k.code: k for k in Kind.objects.all()}
+    for entry in data["kinds"]:
+        values = {f: entry.get(f) if entry.get(f) is not None else "" for f in KIND_FIELDS}
+        values["psks_number"] = entry.get("psks_number")
+        values["parent"] = existing.get(entry["parent"]) if entry.get("parent") else None
+        kind = existing.get(entry["code"])
+        if kind is None:
+            kind = Kind.objects.create(code=entry["code"], **values)
+            existing[kind.code] = kind
+            result.kinds_created += 1
+        elif any(getattr(kind, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(kind, f, v)
+            kind._change_reason = "Diperbarui dari katalog"
+            kind.save()
+            result.kinds_updated += 1
+        current = {c.code: c for c in kind.criteria.all()}
+        for order, spec in enumerate(entry.get("criteria", []), start=1):
+            crit_values = {f: spec.get(f, {} if f == "params" else "") for f in CRITERION_FIELDS}
+            criterion = current.get(spec["code"])
+            if criterion is None:
+                Criterion.objects.create(kind=kind, code=spec["code"], sort_order=order * 10, **crit_values)
+                result.criteria_created += 1
+            elif update_criteria and any(getattr(criterion, f) != v for f, v in crit_values.items()):
+                for f, v in crit_values.items():
+                    setattr(criterion, f, v)
+                criterion._change_reason = "Diperbarui dari katalog"
+                criterion.save()
+                result.criteria_updated += 1
+    return result

@@ -1,0 +1,3 @@
+"""Placeholder replaced in this session."""
+
+urlpatterns: list = []
