@@ -98,6 +98,8 @@ def cmd_run(python: Path, args) -> int:
     must(*manage, "migrate", "--noinput")
     step("Memuat pohon wilayah Kemendagri (seluruh Indonesia)")
     must(*manage, "load_wilayah")
+    step("Memuat katalog jenis SDM Kesos & PSKS beserta kriterianya")
+    must(*manage, "load_registry_catalogue")
     step("Memuat data demo (Kabupaten Ciamis 32.07, Kota Cirebon 32.74) dan akun demo")
     must(*manage, "load_demo")
     if args.no_serve:

@@ -15,5 +15,7 @@ class RegistryConfig(AppConfig):
             return scope.everything or scope.wilayah is not None
 
         navigation.register(navigation.NavItem("persons", _("SDM Kesos & PSKS"), "registry:person_list", can_see, 20))
-        navigation.register(navigation.NavItem("organisations", _("Lembaga"), "registry:organisation_list", can_see, 21))
+        navigation.register(
+            navigation.NavItem("organisations", _("Lembaga"), "registry:organisation_list", can_see, 21)
+        )
         navigation.register(navigation.NavItem("tksk", _("TKSK"), "registry:tksk_coverage", can_see, 22))

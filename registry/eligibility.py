@@ -21,8 +21,12 @@ MEETS, DOES_NOT_MEET, INCOMPLETE = "memenuhi", "tidak_memenuhi", "belum_lengkap"
 STATUS_LABELS = {MEETS: "Memenuhi syarat", DOES_NOT_MEET: "Tidak memenuhi syarat", INCOMPLETE: "Data belum lengkap"}
 SEX_LABELS = {"L": "laki-laki", "P": "perempuan"}
 ORG_FIELD_LABELS = {
-    "address": "alamat", "board": "susunan pengurus", "work_programme": "program kerja",
-    "registration_number": "nomor tanda daftar", "founded_date": "tanggal berdiri", "legal_status": "status badan hukum",
+    "address": "alamat",
+    "board": "susunan pengurus",
+    "work_programme": "program kerja",
+    "registration_number": "nomor tanda daftar",
+    "founded_date": "tanggal berdiri",
+    "legal_status": "status badan hukum",
 }
 
 
@@ -70,6 +74,8 @@ class Subject:
     domicile_kecamatan: str | None = None
     assignment_kecamatan: str | None = None
     assignment_start: date | None = None
+    domicile_label: str = ""
+    assignment_label: str = ""
     trainings: tuple = ()  # (category, date, valid_until, name)
     facts: dict = field(default_factory=dict)
     org_values: dict = field(default_factory=dict)
@@ -80,8 +86,11 @@ def evaluate(subject: Subject, criteria: Iterable, *, kind=None, on: date | None
     verdict = Verdict(kind=kind, on=on)
     for criterion in criteria:
         rule = RULES.get(criterion.type)
-        outcome, reason = rule(subject, criterion.params or {}, on, criterion) if rule else (
-            UNKNOWN, f"Tipe kriteria tidak dikenal: {criterion.type}")
+        outcome, reason = (
+            rule(subject, criterion.params or {}, on, criterion)
+            if rule
+            else (UNKNOWN, f"Tipe kriteria tidak dikenal: {criterion.type}")
+        )
         verdict.checks.append(Check(criterion, outcome, reason))
     return verdict
 
@@ -102,6 +111,8 @@ def subject_for_person(person, assignment=None, kind=None) -> Subject:
         domicile_kecamatan=person.desa.kecamatan_id if person.desa_id else None,
         assignment_kecamatan=_kecamatan_of(assignment.wilayah) if assignment is not None else None,
         assignment_start=assignment.start_date if assignment is not None else None,
+        domicile_label=person.desa.kecamatan.label if person.desa_id and person.desa.kecamatan_id else "",
+        assignment_label=_kecamatan_label(assignment.wilayah) if assignment is not None else "",
         trainings=tuple((t.category, t.date, t.valid_until, t.name) for t in person.trainings.all()),
         facts=facts,
     )
@@ -109,11 +120,20 @@ def subject_for_person(person, assignment=None, kind=None) -> Subject:
 
 def subject_for_organisation(org) -> Subject:
     values = {
-        "address": org.address, "work_programme": org.work_programme, "registration_number": org.registration_number,
-        "founded_date": org.founded_date, "legal_status": org.legal_status,
+        "address": org.address,
+        "work_programme": org.work_programme,
+        "registration_number": org.registration_number,
+        "founded_date": org.founded_date,
+        "legal_status": org.legal_status,
         "board": len(org.board.all()),
     }
     return Subject(kind_name=org.kind.short_name, facts=dict(org.facts or {}), org_values=values)
+
+
+def _kecamatan_label(wilayah) -> str:
+    if wilayah is None:
+        return ""
+    return wilayah.label if wilayah.level == 3 else (wilayah.kecamatan.label if wilayah.kecamatan_id else wilayah.label)
 
 
 def _kecamatan_of(wilayah) -> str | None:
@@ -160,7 +180,7 @@ def _asn(s: Subject, p: dict, on: date, c) -> tuple[str, str]:
     allowed = p.get("allowed", [])
     if s.asn_status in allowed:
         return MET, ""
-    wanted = " atau ".join(AsnStatus(a).label for a in allowed)
+    wanted = " atau ".join(str(AsnStatus(a).label) for a in allowed)
     current = AsnStatus(s.asn_status).label if s.asn_status else "tidak diketahui"
     return FAILED, f"Berstatus {current}; {s.kind_name} harus {wanted}."
 
@@ -193,8 +213,10 @@ def _domicile(s: Subject, p: dict, on: date, c) -> tuple[str, str]:
         return UNKNOWN, "Kecamatan penugasan atau domisili belum diisi."
     if s.domicile_kecamatan == s.assignment_kecamatan:
         return MET, ""
-    return FAILED, (f"Berdomisili di kecamatan {s.domicile_kecamatan}, bukan di kecamatan penugasan "
-                    f"{s.assignment_kecamatan}.")
+    return FAILED, (
+        f"Berdomisili di {s.domicile_label or s.domicile_kecamatan}, bukan di kecamatan penugasan "
+        f"({s.assignment_label or s.assignment_kecamatan})."
+    )
 
 
 def _experience(s: Subject, p: dict, on: date, c) -> tuple[str, str]:

@@ -56,8 +56,23 @@ class AsnStatus(models.TextChoices):
 
 
 GOLONGAN = [
-    "I/a", "I/b", "I/c", "I/d", "II/a", "II/b", "II/c", "II/d",
-    "III/a", "III/b", "III/c", "III/d", "IV/a", "IV/b", "IV/c", "IV/d", "IV/e",
+    "I/a",
+    "I/b",
+    "I/c",
+    "I/d",
+    "II/a",
+    "II/b",
+    "II/c",
+    "II/d",
+    "III/a",
+    "III/b",
+    "III/c",
+    "III/d",
+    "IV/a",
+    "IV/b",
+    "IV/c",
+    "IV/d",
+    "IV/e",
 ]
 GOLONGAN_CHOICES = [(g, g) for g in GOLONGAN]
 
@@ -79,18 +94,25 @@ class Kind(models.Model):
     code = models.SlugField(_("kode"), max_length=40, unique=True)
     name = models.CharField(_("nama"), max_length=150)
     abbreviation = models.CharField(_("singkatan"), max_length=30, blank=True)
-    aliases = models.CharField(_("nama lain"), max_length=300, blank=True,
-                               help_text=_("Dipisah koma; dipakai saat impor (mis. 'Pendamping PKH, PKH')."))
+    aliases = models.CharField(
+        _("nama lain"),
+        max_length=300,
+        blank=True,
+        help_text=_("Dipisah koma; dipakai saat impor (mis. 'Pendamping PKH, PKH')."),
+    )
     subject = models.CharField(_("subjek"), max_length=12, choices=Subject.choices)
-    parent = models.ForeignKey("self", verbose_name=_("induk"), null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("induk"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     psks_number = models.PositiveSmallIntegerField(_("nomor PSKS (Permensos 08/2012)"), null=True, blank=True)
-    sdm_group = models.CharField(_("kelompok SDM Kesos (Permensos 16/2017)"), max_length=10,
-                                 choices=SdmGroup.choices, blank=True)
+    sdm_group = models.CharField(
+        _("kelompok SDM Kesos (Permensos 16/2017)"), max_length=10, choices=SdmGroup.choices, blank=True
+    )
     regulation = models.CharField(_("dasar hukum"), max_length=200, blank=True)
     definition = models.TextField(_("definisi"), blank=True)
-    is_local = models.BooleanField(_("jenis lokal"), default=False,
-                                   help_text=_("Ditambahkan oleh admin daerah, bukan dari peraturan nasional."))
+    is_local = models.BooleanField(
+        _("jenis lokal"), default=False, help_text=_("Ditambahkan oleh admin daerah, bukan dari peraturan nasional.")
+    )
     is_active = models.BooleanField(_("aktif"), default=True)
     sort_order = models.PositiveIntegerField(_("urutan"), default=0)
     history = HistoricalRecords()
@@ -102,8 +124,9 @@ class Kind(models.Model):
         verbose_name_plural = _("jenis SDM Kesos/PSKS")
         ordering = ["sort_order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["psks_number"], condition=Q(parent__isnull=True),
-                                    name="kind_unique_psks_number"),
+            models.UniqueConstraint(
+                fields=["psks_number"], condition=Q(parent__isnull=True), name="kind_unique_psks_number"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -197,16 +220,26 @@ class Person(models.Model):
     SEX_CHOICES = [(nik_rules.MALE, _("Laki-laki")), (nik_rules.FEMALE, _("Perempuan"))]
 
     nik = models.CharField(_("NIK"), max_length=16, unique=True)
-    nik_note = models.CharField(_("keterangan NIK"), max_length=250, blank=True,
-                                help_text=_("Alasan bila NIK tidak cocok dengan jenis kelamin/tanggal lahir."))
+    nik_note = models.CharField(
+        _("keterangan NIK"),
+        max_length=250,
+        blank=True,
+        help_text=_("Alasan bila NIK tidak cocok dengan jenis kelamin/tanggal lahir."),
+    )
     name = models.CharField(_("nama"), max_length=150)
     sex = models.CharField(_("jenis kelamin"), max_length=1, choices=SEX_CHOICES)
     birth_place = models.CharField(_("tempat lahir"), max_length=100)
     birth_date = models.DateField(_("tanggal lahir"))
-    education = models.PositiveSmallIntegerField(_("pendidikan terakhir"), choices=Education.choices,
-                                                 null=True, blank=True)
-    desa = models.ForeignKey(Wilayah, verbose_name=_("desa/kelurahan domisili"), on_delete=models.PROTECT,
-                             related_name="+", limit_choices_to={"level": Wilayah.DESA})
+    education = models.PositiveSmallIntegerField(
+        _("pendidikan terakhir"), choices=Education.choices, null=True, blank=True
+    )
+    desa = models.ForeignKey(
+        Wilayah,
+        verbose_name=_("desa/kelurahan domisili"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": Wilayah.DESA},
+    )
     address = models.CharField(_("alamat"), max_length=250, blank=True)
     phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
     asn_status = models.CharField(_("status ASN"), max_length=8, choices=AsnStatus.choices, default=AsnStatus.NON_ASN)
@@ -224,8 +257,10 @@ class Person(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=["L", "P"]), name="person_sex_l_or_p"),
-            models.CheckConstraint(condition=Q(asn_status="non_asn") | ~Q(golongan="") | Q(asn_status="pppk"),
-                                   name="person_pns_has_golongan"),
+            models.CheckConstraint(
+                condition=Q(asn_status="non_asn") | ~Q(golongan="") | Q(asn_status="pppk"),
+                name="person_pns_has_golongan",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -262,14 +297,16 @@ class Assignment(models.Model):
 
     person = models.ForeignKey(Person, verbose_name=_("orang"), on_delete=models.CASCADE, related_name="assignments")
     kind = models.ForeignKey(Kind, verbose_name=_("jenis"), on_delete=models.PROTECT, related_name="assignments")
-    wilayah = models.ForeignKey(Wilayah, verbose_name=_("wilayah penugasan"), on_delete=models.PROTECT,
-                                related_name="+")
+    wilayah = models.ForeignKey(
+        Wilayah, verbose_name=_("wilayah penugasan"), on_delete=models.PROTECT, related_name="+"
+    )
     start_date = models.DateField(_("mulai"), null=True, blank=True)
     end_date = models.DateField(_("selesai"), null=True, blank=True)
     sk_number = models.CharField(_("nomor SK"), max_length=100, blank=True)
     sk_date = models.DateField(_("tanggal SK"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=AssignmentStatus.choices,
-                              default=AssignmentStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AssignmentStatus.choices, default=AssignmentStatus.ACTIVE
+    )
     facts = models.JSONField(_("pernyataan & dokumen"), default=dict, blank=True)
     holds_tksk_seat = models.BooleanField(null=True, blank=True, editable=False, default=None)
     history = HistoricalRecords(excluded_fields=["holds_tksk_seat"])
@@ -283,11 +320,19 @@ class Assignment(models.Model):
         constraints = [
             # "Satu kecamatan satu TKSK": the database allows one active TKSK assignment per kecamatan. A partial
             # unique index cannot look at the kind through a join, so ``holds_tksk_seat`` mirrors "active TKSK".
-            models.UniqueConstraint(fields=["wilayah"], condition=Q(holds_tksk_seat=True),
-                                    name="one_active_tksk_per_kecamatan"),
-            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(start_date__isnull=True)
-                                   | Q(end_date__gte=models.F("start_date")), name="assignment_end_after_start"),
+            models.UniqueConstraint(
+                fields=["wilayah"], condition=Q(holds_tksk_seat=True), name="one_active_tksk_per_kecamatan"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="assignment_end_after_start",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind.short_name} — {self.wilayah.label}"
 
     def save(self, *args, **kwargs):
         self.holds_tksk_seat = True if self.is_tksk_seat() else None
@@ -296,8 +341,6 @@ class Assignment(models.Model):
     def is_tksk_seat(self) -> bool:
         return self.status == AssignmentStatus.ACTIVE and self.kind.code == TKSK_CODE
 
-    def __str__(self) -> str:
-        return f"{self.kind.short_name} — {self.wilayah.label}"
 
 
 class Training(models.Model):
@@ -342,8 +385,13 @@ class Organisation(models.Model):
 
     kind = models.ForeignKey(Kind, verbose_name=_("jenis"), on_delete=models.PROTECT, related_name="organisations")
     name = models.CharField(_("nama"), max_length=200)
-    desa = models.ForeignKey(Wilayah, verbose_name=_("desa/kelurahan"), on_delete=models.PROTECT, related_name="+",
-                             limit_choices_to={"level": Wilayah.DESA})
+    desa = models.ForeignKey(
+        Wilayah,
+        verbose_name=_("desa/kelurahan"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": Wilayah.DESA},
+    )
     address = models.CharField(_("alamat"), max_length=250, blank=True)
     phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
     legal_status = models.CharField(_("status badan hukum"), max_length=24, choices=LegalStatus.choices, blank=True)
@@ -368,8 +416,11 @@ class Organisation(models.Model):
         verbose_name_plural = _("lembaga/keluarga")
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["registration_number"], condition=~Q(registration_number=""),
-                                    name="organisation_unique_registration_number"),
+            models.UniqueConstraint(
+                fields=["registration_number"],
+                condition=~Q(registration_number=""),
+                name="organisation_unique_registration_number",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -430,20 +481,33 @@ class TkskCandidateQuerySet(ScopedQuerySet):
 class TkskCandidate(models.Model):
     """A candidate in a TKSK selection for one kecamatan: documents, gates, scores, preferences, outcome."""
 
-    kecamatan = models.ForeignKey(Wilayah, verbose_name=_("kecamatan"), on_delete=models.PROTECT, related_name="+",
-                                  limit_choices_to={"level": Wilayah.KECAMATAN})
-    person = models.ForeignKey(Person, verbose_name=_("calon"), on_delete=models.PROTECT,
-                               related_name="tksk_candidacies")
+    kecamatan = models.ForeignKey(
+        Wilayah,
+        verbose_name=_("kecamatan"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": Wilayah.KECAMATAN},
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("calon"), on_delete=models.PROTECT, related_name="tksk_candidacies"
+    )
     selection_year = models.PositiveSmallIntegerField(_("tahun seleksi"))
     documents = models.JSONField(_("kelengkapan dokumen"), default=dict, blank=True)
     preferences = models.JSONField(_("nilai tambah"), default=dict, blank=True)
     written_score = models.DecimalField(_("nilai tes tertulis"), max_digits=5, decimal_places=2, null=True, blank=True)
     interview_score = models.DecimalField(_("nilai wawancara"), max_digits=5, decimal_places=2, null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=CandidateStatus.choices,
-                              default=CandidateStatus.CANDIDATE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CandidateStatus.choices, default=CandidateStatus.CANDIDATE
+    )
     notes = models.TextField(_("catatan"), blank=True)
-    assignment = models.OneToOneField(Assignment, verbose_name=_("penugasan"), null=True, blank=True,
-                                      on_delete=models.SET_NULL, related_name="candidacy")
+    assignment = models.OneToOneField(
+        Assignment,
+        verbose_name=_("penugasan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidacy",
+    )
     history = HistoricalRecords()
 
     objects = TkskCandidateQuerySet.as_manager()
@@ -453,12 +517,17 @@ class TkskCandidate(models.Model):
         verbose_name_plural = _("calon TKSK")
         ordering = ["kecamatan", "-selection_year", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["kecamatan", "person", "selection_year"],
-                                    name="tksk_candidate_once_per_selection"),
-            models.CheckConstraint(condition=Q(written_score__isnull=True)
-                                   | Q(written_score__gte=0, written_score__lte=100), name="tksk_written_0_100"),
-            models.CheckConstraint(condition=Q(interview_score__isnull=True)
-                                   | Q(interview_score__gte=0, interview_score__lte=100), name="tksk_interview_0_100"),
+            models.UniqueConstraint(
+                fields=["kecamatan", "person", "selection_year"], name="tksk_candidate_once_per_selection"
+            ),
+            models.CheckConstraint(
+                condition=Q(written_score__isnull=True) | Q(written_score__gte=0, written_score__lte=100),
+                name="tksk_written_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(interview_score__isnull=True) | Q(interview_score__gte=0, interview_score__lte=100),
+                name="tksk_interview_0_100",
+            ),
         ]
 
     def __str__(self) -> str:

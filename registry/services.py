@@ -7,13 +7,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from registry.models import Criterion, Kind
+from registry.models import Assignment, Criterion, Kind, Organisation, Person, Training
 
 CATALOGUE_FILE = "registry/kinds.json"
-KIND_FIELDS = ("name", "abbreviation", "subject", "psks_number", "sdm_group", "regulation", "aliases", "definition",
-               "sort_order")
+KIND_FIELDS = (
+    "name",
+    "abbreviation",
+    "subject",
+    "psks_number",
+    "sdm_group",
+    "regulation",
+    "aliases",
+    "definition",
+    "sort_order",
+)
 CRITERION_FIELDS = ("type", "params", "label", "source", "note")
 
 
@@ -67,3 +76,66 @@ def catalogue_load(*, path: Path | None = None, update_criteria: bool = False) -
                 criterion.save()
                 result.criteria_updated += 1
     return result
+
+
+class RegistryError(Exception):
+    """A write the registry refuses; the message is Indonesian and meant for the user."""
+
+
+@transaction.atomic
+def person_save(*, form) -> Person:
+    """Save a validated ``PersonForm`` (the history row records who, through the request middleware)."""
+    person = form.save(commit=False)
+    person._change_reason = "Diubah lewat formulir" if person.pk else "Ditambahkan lewat formulir"
+    person.save()
+    return person
+
+
+@transaction.atomic
+def assignment_save(*, form, person) -> Assignment:
+    """Save a role; a second active TKSK in one kecamatan is refused by the database and explained here."""
+    assignment = form.save(commit=False)
+    assignment.person = person
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError:
+        holder = (
+            Assignment.objects.filter(wilayah=assignment.wilayah, holds_tksk_seat=True).select_related("person").first()
+        )
+        who = holder.person.name if holder else "orang lain"
+        raise RegistryError(
+            f"{assignment.wilayah.label} sudah memiliki TKSK aktif: {who}. Nonaktifkan dulu peran TKSK tersebut "
+            "(isi tanggal selesai) sebelum menugaskan TKSK baru."
+        ) from None
+    return assignment
+
+
+@transaction.atomic
+def training_add(*, form, person) -> Training:
+    training = form.save(commit=False)
+    training.person = person
+    training.save()
+    return training
+
+
+@transaction.atomic
+def facts_update(*, obj, facts: dict) -> None:
+    """Record yes/no statements (``None`` removes the key: back to "not stated")."""
+    merged = dict(obj.facts or {})
+    for key, value in facts.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    obj.facts = merged
+    obj._change_reason = "Pernyataan/dokumen diperbarui"
+    obj.save()
+
+
+@transaction.atomic
+def organisation_save(*, form, board) -> Organisation:
+    organisation = form.save()
+    board.instance = organisation
+    board.save()
+    return organisation

@@ -18,7 +18,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Jenis: baru {result.kinds_created}, diubah {result.kinds_updated}, total {Kind.objects.count()} "
             f"(PSKS {Kind.objects.filter(psks_number__isnull=False, parent__isnull=True).count()}). "
-            f"Kriteria: baru {result.criteria_created}, diubah {result.criteria_updated}, total {Criterion.objects.count()}."
+            f"Kriteria: baru {result.criteria_created}, diubah {result.criteria_updated}, "
+            f"total {Criterion.objects.count()}."
         )
         if not result.changed_anything:
             self.stdout.write(self.style.SUCCESS("Tidak ada perubahan: katalog sudah mutakhir."))

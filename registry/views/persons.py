@@ -1,0 +1,205 @@
+"""Person rosters: list with filters and eligibility, detail with roles/trainings/eligibility/history, forms."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from psks_portal.scope import can_change, get_object_for_user, user_scope
+from registry import selectors, services
+from registry.forms import AssignmentForm, FactsForm, PersonForm, RosterFilterForm, TrainingForm
+from registry.history import change_rows
+from registry.models import Person
+
+
+def _require_writer(request: HttpRequest) -> None:
+    if user_scope(request.user).read_only:
+        raise PermissionDenied
+
+
+def _get_person(request: HttpRequest, pk: int, *, write: bool = False) -> Person:
+    person = get_object_for_user(Person.objects.select_related("desa__kecamatan"), request.user, write=write, pk=pk)
+    if write and not can_change(request.user, person.desa):
+        raise PermissionDenied
+    return person
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    form = RosterFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.roster(
+        request.user,
+        wilayah=filters.get("wilayah"),
+        kind=filters.get("jenis"),
+        status=filters.get("status", ""),
+        q=filters.get("q", ""),
+        eligibility_status=filters.get("kelayakan", ""),
+        on=filters.get("tanggal"),
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("halaman"))
+    query = request.GET.copy()
+    query.pop("halaman", None)
+    return render(
+        request,
+        "registry/person_list.html",
+        {
+            "filter_form": form,
+            "page": page,
+            "total": len(rows),
+            "query": query.urlencode(),
+            "reference_date": filters.get("tanggal") or timezone.localdate(),
+            "active_nav": "persons",
+            "can_write": not user_scope(request.user).read_only,
+        },
+    )
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(request, pk)
+    on = timezone.localdate()
+    verdicts = selectors.person_verdicts(person, on)
+    scope = user_scope(request.user)
+    history = change_rows(person.history.all(), mask=scope.read_only)
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "verdicts": verdicts,
+            "history": history,
+            "on": on,
+            "active_nav": "persons",
+            "age": person.age_on(on),
+            "trainings": person.trainings.order_by("-date"),
+            "show_full_nik": not scope.read_only,
+            "can_write": can_change(request.user, person.desa),
+        },
+    )
+
+
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    _require_writer(request)
+    form = PersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        person = services.person_save(form=form)
+        for warning in form.nik_warnings:
+            messages.warning(request, warning)
+        messages.success(request, _("Data %(name)s disimpan. Tambahkan perannya di bawah.") % {"name": person.name})
+        return redirect("registry:person_detail", pk=person.pk)
+    return render(
+        request, "registry/person_form.html", {"form": form, "title": _("Tambah orang"), "active_nav": "persons"}
+    )
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(request, pk, write=True)
+    form = PersonForm(request.POST or None, user=request.user, instance=person)
+    if request.method == "POST" and form.is_valid():
+        services.person_save(form=form)
+        for warning in form.nik_warnings:
+            messages.warning(request, warning)
+        messages.success(request, _("Perubahan disimpan."))
+        return redirect("registry:person_detail", pk=person.pk)
+    return render(
+        request,
+        "registry/person_form.html",
+        {"form": form, "title": _("Ubah data orang"), "person": person, "active_nav": "persons"},
+    )
+
+
+@login_required
+def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(request, pk, write=True)
+    form = AssignmentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_save(form=form, person=person)
+        except services.RegistryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Peran ditambahkan."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(
+        request,
+        "registry/sub_form.html",
+        {"form": form, "person": person, "active_nav": "persons", "title": _("Tambah peran")},
+    )
+
+
+@login_required
+def assignment_edit(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    person = _get_person(request, pk, write=True)
+    assignment = person.assignments.filter(pk=assignment_pk).first()
+    if assignment is None:
+        from django.http import Http404
+
+        raise Http404
+    form = AssignmentForm(request.POST or None, user=request.user, instance=assignment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_save(form=form, person=person)
+        except services.RegistryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Peran diperbarui."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(
+        request,
+        "registry/sub_form.html",
+        {"form": form, "person": person, "active_nav": "persons", "title": _("Ubah peran")},
+    )
+
+
+@login_required
+def training_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(request, pk, write=True)
+    form = TrainingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.training_add(form=form, person=person)
+        messages.success(request, _("Pelatihan/sertifikat dicatat."))
+        return redirect("registry:person_detail", pk=person.pk)
+    return render(
+        request,
+        "registry/sub_form.html",
+        {"form": form, "person": person, "active_nav": "persons", "title": _("Tambah pelatihan/sertifikat")},
+    )
+
+
+@login_required
+def person_facts(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(request, pk, write=True)
+    criteria_map = selectors.criteria_by_kind()
+    criteria = [c for a in person.assignments.all() for c in criteria_map.get(a.kind_id, []) if c.type == "fact"]
+    form = FactsForm(request.POST or None, facts=person.facts, criteria=criteria)
+    if request.method == "POST" and form.is_valid():
+        services.facts_update(obj=person, facts=form.facts())
+        messages.success(request, _("Pernyataan dan dokumen diperbarui."))
+        return redirect("registry:person_detail", pk=person.pk)
+    return render(
+        request,
+        "registry/sub_form.html",
+        {"form": form, "person": person, "active_nav": "persons", "title": _("Pernyataan & dokumen")},
+    )
+
+
+urlpatterns = [
+    path("orang/", person_list, name="person_list"),
+    path("orang/tambah/", person_create, name="person_create"),
+    path("orang/<int:pk>/", person_detail, name="person_detail"),
+    path("orang/<int:pk>/ubah/", person_edit, name="person_edit"),
+    path("orang/<int:pk>/peran/tambah/", assignment_add, name="assignment_add"),
+    path("orang/<int:pk>/peran/<int:assignment_pk>/ubah/", assignment_edit, name="assignment_edit"),
+    path("orang/<int:pk>/pelatihan/tambah/", training_add, name="training_add"),
+    path("orang/<int:pk>/pernyataan/", person_facts, name="person_facts"),
+]
