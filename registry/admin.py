@@ -1,0 +1,51 @@
+"""Admin for the registry catalogue (local kinds and criteria) and scoped admin for records."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from registry.models import Criterion, Kind, Organisation, Person
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ["code", "type", "label", "params", "source", "is_active", "sort_order"]
+
+
+@admin.register(Kind)
+class KindAdmin(SimpleHistoryAdmin):
+    """Superusers maintain the catalogue; a local kind (``is_local``) is added here without code."""
+
+    list_display = ["name", "abbreviation", "subject", "psks_number", "sdm_group", "parent", "is_local", "is_active"]
+    list_filter = ["subject", "sdm_group", "is_local", "is_active"]
+    search_fields = ["name", "abbreviation", "aliases", "code"]
+    prepopulated_fields = {"code": ["name"]}
+    inlines = [CriterionInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # Kinds are referenced by records; retire them with "aktif" instead.
+        return False
+
+
+class ScopedRecordAdmin(SimpleHistoryAdmin):
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedRecordAdmin):
+    list_display = ["name", "masked_nik", "sex", "desa"]
+    search_fields = ["name"]
+    raw_id_fields = ["desa"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedRecordAdmin):
+    list_display = ["name", "kind", "desa", "registration_number", "is_active"]
+    search_fields = ["name", "registration_number"]
+    raw_id_fields = ["desa"]
