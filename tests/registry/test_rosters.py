@@ -290,3 +290,31 @@ def test_criterion_change_preview_counts_records_that_would_change(roster, peopl
     assert login(people["dedi"]).get(url).status_code == 403
     bad = login(people["fajar"]).post(url, {**form, "params_text": '{"min": 50, "max": 18}', "pratinjau": "1"})
     assert "tidak boleh melebihi" in bad.content.decode()
+
+
+def test_the_registry_admin_is_scoped(roster, people, login):
+    from django.contrib.auth.models import Permission
+
+    fajar = people["fajar"]
+    fajar.is_staff = True
+    fajar.save()
+    fajar.user_permissions.add(*Permission.objects.filter(codename__in=["view_person", "view_organisation"]))
+    client = login(fajar)
+    assert client.get("/admin/registry/person/").context["cl"].result_count == 3
+    gita = people["gita"]
+    gita.is_staff = True
+    gita.save()
+    gita.user_permissions.add(*Permission.objects.filter(codename__in=["view_person"]))
+    client = login(gita)
+    assert client.get("/admin/registry/person/").context["cl"].result_count == 0
+    assert client.get(f"/admin/registry/person/{roster['psm'].pk}/change/").status_code in (302, 403, 404)
+
+
+def test_criteria_catalogue_lists_all_twelve_psks_with_sources(roster, people, login):
+    response = login(people["ani"]).get(reverse("registry:criteria_list"))
+    kinds = list(response.context["kinds"])
+    psks = sorted(k.psks_number for k in kinds if k.psks_number and k.parent_id is None)
+    assert psks == list(range(1, 13))
+    html = response.content.decode()
+    assert "Kriteria PSKS, Dinas Sosial Kota Cirebon" in html
+    assert "ubah" not in html.split('data-testid="criteria-table"')[1]  # a TKSK cannot edit criteria
