@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from psks_portal.scope import can_change, get_object_for_user, user_scope
 from registry import selectors, services
 from registry.forms import AssignmentForm, FactsForm, PersonForm, RosterFilterForm, TrainingForm
-from registry.history import change_rows
-from registry.models import Person
+from registry.history import change_rows, merged
+from registry.models import Assignment, Person, Training
 
 
 def _require_writer(request: HttpRequest) -> None:
@@ -68,7 +68,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     on = timezone.localdate()
     verdicts = selectors.person_verdicts(person, on)
     scope = user_scope(request.user)
-    history = change_rows(person.history.all(), mask=scope.read_only)
+    history = merged(
+        change_rows(person.history.all(), mask=scope.read_only, label=_("Data pribadi")),
+        change_rows(Assignment.history.filter(person_id=person.pk), mask=scope.read_only, label=_("Peran")),
+        change_rows(Training.history.filter(person_id=person.pk), mask=scope.read_only, label=_("Pelatihan")),
+    )
     return render(
         request,
         "registry/person_detail.html",
