@@ -14,6 +14,15 @@ from psks_portal import wilayah_codes as codes
 
 DEFAULT_DECREE = "Kepmendagri 300.2.2-2138/2025"
 
+# Official designations in front of a name (Indonesian proper names: not translated).
+LABEL_PREFIX = {
+    codes.KIND_PROVINSI: "Provinsi",
+    codes.KIND_KECAMATAN: "Kecamatan",
+    codes.KIND_DESA: "Desa",
+    codes.KIND_KELURAHAN: "Kelurahan",
+    codes.KIND_DESA_ADAT: "Desa Adat",
+}
+
 # The ancestor column that holds a wilayah of each level (a row holds itself at its own level).
 LEVEL_FIELD = {
     codes.PROVINSI: "provinsi",
@@ -122,10 +131,13 @@ class Wilayah(models.Model):
 
     @property
     def label(self) -> str:
-        """``Kabupaten Ciamis``, ``Kecamatan Lakbok``, ``Desa Sidaharja``: the name with its kind in front."""
-        if self.level in (self.PROVINSI, self.KABUPATEN):
-            return self.name if self.level == self.KABUPATEN else f"Provinsi {self.name}"
-        return f"{self.get_kind_display()} {self.name}"
+        """``Kabupaten Ciamis``, ``Kecamatan Lakbok``, ``Desa Sidaharja``: the official designation, not translated.
+
+        (It is part of the proper name, like "Kota Cirebon"; and a plain lookup keeps long lists fast.)
+        """
+        if self.level == self.KABUPATEN:
+            return self.name
+        return f"{LABEL_PREFIX[self.kind]} {self.name}"
 
     def ancestor_codes(self) -> list[str]:
         return codes.parse(self.code).ancestors()

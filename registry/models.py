@@ -93,7 +93,7 @@ class Kind(models.Model):
 
     code = models.SlugField(_("kode"), max_length=40, unique=True)
     name = models.CharField(_("nama"), max_length=150)
-    abbreviation = models.CharField(_("singkatan"), max_length=30, blank=True)
+    abbreviation = models.CharField(_("singkatan"), max_length=60, blank=True)
     aliases = models.CharField(
         _("nama lain"),
         max_length=300,

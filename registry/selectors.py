@@ -6,9 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.core.paginator import Paginator
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
+from psks_portal.models import Wilayah
 from registry import eligibility
 from registry.models import Assignment, Criterion, Kind, Organisation, Person, Training
 
@@ -48,6 +50,70 @@ class RosterRow:
         return self.assignment.person
 
 
+def roster_assignments(user, *, wilayah=None, kind: Kind | None = None, status: str = "", q: str = ""):
+    """The roles held by people in scope (a queryset: count and paginate it in the database)."""
+    people = persons_for_user(user).search(q)
+    if wilayah is not None:
+        people = people.in_wilayah(wilayah)
+    qs = (
+        Assignment.objects.filter(person__in=people)
+        .select_related("person", "wilayah")
+        .annotate(
+            domicile_kecamatan=F("person__desa__kecamatan"),
+            assignment_kecamatan=Case(When(wilayah__level=3, then=F("wilayah")), default=F("wilayah__kecamatan")),
+        )
+        .order_by("person__name", "person_id", "kind__sort_order", "pk")
+    )
+    if kind is not None:
+        qs = qs.filter(Q(kind=kind) | Q(kind__parent=kind) | Q(kind__parent__parent=kind))
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def evaluate_assignments(assignments, on: date | None = None, *, people=None) -> list[RosterRow]:
+    """Eligibility of each role (from ``roster_assignments``), in a fixed number of queries whatever the row count.
+
+    ``people`` (a queryset of the persons concerned) lets a long list fetch trainings with a subquery instead of a
+    long ``IN`` list.
+    """
+    on = on or timezone.localdate()
+    assignments = list(assignments)
+    criteria = criteria_by_kind()
+    kinds = {k.pk: k for k in Kind.objects.select_related("parent")}
+    trainings: dict[int, list] = defaultdict(list)
+    owners = people if people is not None else [a.person_id for a in assignments]
+    rows_of_training = Training.objects.filter(person__in=owners).values_list(
+        "person_id", "category", "date", "valid_until", "name"
+    )
+    for person_id, category, start, until, name in rows_of_training:
+        trainings[person_id].append((category, start, until, name))
+    codes = {a.domicile_kecamatan for a in assignments} | {a.assignment_kecamatan for a in assignments}
+    wilayah = Wilayah.objects.filter(code__in=[c for c in codes if c]).only("code", "name", "kind", "level")
+    labels = {w.code: w.label for w in wilayah}
+    rows = []
+    for a in assignments:
+        a.kind = kinds[a.kind_id]
+        person = a.person
+        subject = eligibility.Subject(
+            kind_name=a.kind.short_name,
+            birth_date=person.birth_date,
+            sex=person.sex,
+            education=person.education,
+            asn_status=person.asn_status,
+            golongan=person.golongan,
+            domicile_kecamatan=a.domicile_kecamatan,
+            assignment_kecamatan=a.assignment_kecamatan,
+            assignment_start=a.start_date,
+            domicile_label=labels.get(a.domicile_kecamatan, ""),
+            assignment_label=labels.get(a.assignment_kecamatan, ""),
+            trainings=tuple(trainings.get(person.pk, ())),
+            facts={**(person.facts or {}), **(a.facts or {})},
+        )
+        rows.append(RosterRow(a, eligibility.evaluate(subject, criteria.get(a.kind_id, []), kind=a.kind, on=on)))
+    return rows
+
+
 def roster(
     user,
     *,
@@ -58,29 +124,88 @@ def roster(
     eligibility_status: str = "",
     on: date | None = None,
 ) -> list[RosterRow]:
-    """The roles held by people in scope, each with its eligibility verdict on ``on`` (default today)."""
+    """Every role held by people in scope with its eligibility verdict on ``on`` (default today), filtered."""
+    qs = roster_assignments(user, wilayah=wilayah, kind=kind, status=status, q=q)
+    rows = evaluate_assignments(qs, on, people=Person.objects.filter(pk__in=qs.values("person_id")))
+    return [r for r in rows if not eligibility_status or r.verdict.status == eligibility_status]
+
+
+def _verdicts_by_assignment(qs, on: date | None, people) -> dict[int, eligibility.Verdict]:
+    """Eligibility of every role in ``qs`` from plain values (no model instances): the fast path for filtering."""
     on = on or timezone.localdate()
-    people = persons_for_user(user).search(q)
-    if wilayah is not None:
-        people = people.in_wilayah(wilayah)
-    qs = (
-        Assignment.objects.filter(person__in=people)
-        .select_related("person__desa__kecamatan", "kind__parent", "wilayah")
-        .prefetch_related(Prefetch("person__trainings", queryset=Training.objects.order_by("pk")))
-        .order_by("person__name", "person_id", "kind__sort_order")
-    )
-    if kind is not None:
-        qs = qs.filter(Q(kind=kind) | Q(kind__parent=kind) | Q(kind__parent__parent=kind))
-    if status:
-        qs = qs.filter(status=status)
     criteria = criteria_by_kind()
-    rows = []
-    for assignment in qs:
-        subject = eligibility.subject_for_person(assignment.person, assignment)
-        verdict = eligibility.evaluate(subject, criteria.get(assignment.kind_id, []), kind=assignment.kind, on=on)
-        if not eligibility_status or verdict.status == eligibility_status:
-            rows.append(RosterRow(assignment, verdict))
-    return rows
+    short_names = {k.pk: k.short_name for k in Kind.objects.all()}
+    trainings: dict[int, list] = defaultdict(list)
+    for person_id, *rest in Training.objects.filter(person__in=people).values_list(
+        "person_id", "category", "date", "valid_until", "name"
+    ):
+        trainings[person_id].append(tuple(rest))
+    fields = (
+        "pk",
+        "kind_id",
+        "start_date",
+        "facts",
+        "person_id",
+        "person__birth_date",
+        "person__sex",
+        "person__education",
+        "person__asn_status",
+        "person__golongan",
+        "person__facts",
+        "domicile_kecamatan",
+        "assignment_kecamatan",
+    )
+    verdicts = {}
+    for (
+        pk,
+        kind_id,
+        start,
+        facts,
+        person_id,
+        birth,
+        sex,
+        education,
+        asn,
+        golongan,
+        person_facts,
+        domicile,
+        assigned,
+    ) in qs.values_list(*fields):
+        subject = eligibility.Subject(
+            kind_name=short_names[kind_id],
+            birth_date=birth,
+            sex=sex,
+            education=education,
+            asn_status=asn,
+            golongan=golongan,
+            domicile_kecamatan=domicile,
+            assignment_kecamatan=assigned,
+            assignment_start=start,
+            trainings=tuple(trainings.get(person_id, ())),
+            facts={**(person_facts or {}), **(facts or {})},
+        )
+        verdicts[pk] = eligibility.evaluate(subject, criteria.get(kind_id, []), on=on)
+    return verdicts
+
+
+def roster_page(user, *, page, per_page: int = 50, eligibility_status: str = "", on: date | None = None, **filters):
+    """One page of the roster and the total.
+
+    Without an eligibility filter only the page's rows are evaluated. With one, every role in scope is evaluated
+    from plain values and only the page's rows become model instances (evaluated again, with wilayah labels).
+    """
+    qs = roster_assignments(user, **filters)
+    if eligibility_status:
+        people = Person.objects.filter(pk__in=qs.values("person_id"))
+        verdicts = _verdicts_by_assignment(qs, on, people)
+        matching = [pk for pk, verdict in verdicts.items() if verdict.status == eligibility_status]
+        result = Paginator(matching, per_page).get_page(page)
+        objects = {a.pk: a for a in qs.filter(pk__in=list(result.object_list))}
+        result.object_list = evaluate_assignments([objects[pk] for pk in result.object_list], on)
+        return result, len(matching)
+    result = Paginator(qs, per_page).get_page(page)
+    result.object_list = evaluate_assignments(result.object_list, on)
+    return result, result.paginator.count
 
 
 def person_verdicts(person: Person, on: date | None = None) -> list[RosterRow]:

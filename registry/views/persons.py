@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -35,8 +34,9 @@ def _get_person(request: HttpRequest, pk: int, *, write: bool = False) -> Person
 def person_list(request: HttpRequest) -> HttpResponse:
     form = RosterFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = selectors.roster(
+    page, total = selectors.roster_page(
         request.user,
+        page=request.GET.get("halaman"),
         wilayah=filters.get("wilayah"),
         kind=filters.get("jenis"),
         status=filters.get("status", ""),
@@ -44,7 +44,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
         eligibility_status=filters.get("kelayakan", ""),
         on=filters.get("tanggal"),
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("halaman"))
     query = request.GET.copy()
     query.pop("halaman", None)
     return render(
@@ -53,7 +52,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         {
             "filter_form": form,
             "page": page,
-            "total": len(rows),
+            "total": total,
             "query": query.urlencode(),
             "reference_date": filters.get("tanggal") or timezone.localdate(),
             "active_nav": "persons",

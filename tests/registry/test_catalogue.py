@@ -56,3 +56,20 @@ def test_an_admin_edit_of_a_criterion_survives_a_reload(catalogue):
     call_command("load_registry_catalogue", "--perbarui", stdout=StringIO())
     criterion.refresh_from_db()
     assert criterion.params == {"min": 18, "max": 40}
+
+
+def test_catalogue_values_fit_their_columns():
+    """SQLite does not enforce varchar lengths; PostgreSQL does. Check the shipped file against the model."""
+    import json
+
+    from django.conf import settings
+
+    data = json.loads((settings.BASE_DIR / "fixtures/registry/kinds.json").read_text(encoding="utf-8"))
+    for entry in data["kinds"]:
+        for field in Kind._meta.get_fields():
+            limit = getattr(field, "max_length", None)
+            if limit and isinstance(entry.get(field.name), str):
+                assert len(entry[field.name]) <= limit, (entry["code"], field.name)
+        for spec in entry["criteria"]:
+            for name in ("code", "label", "source"):
+                assert len(spec[name]) <= Criterion._meta.get_field(name).max_length, (entry["code"], name)
