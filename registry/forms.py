@@ -17,6 +17,16 @@ from registry.models import Assignment, AssignmentStatus, Kind, Organisation, Pe
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class DesaField(WilayahField):
+    """A wilayah in the user's scope that must be a desa/kelurahan (records live in a desa)."""
+
+    def clean(self, value):
+        desa = super().clean(value)
+        if desa is not None and desa.level != Wilayah.DESA:
+            raise ValidationError(_("Pilih sampai tingkat desa/kelurahan."))
+        return desa
+
+
 def _helper() -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
@@ -60,7 +70,7 @@ class PersonForm(ConcurrencyGuardMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["desa"] = WilayahField(
+        self.fields["desa"] = DesaField(
             user=user, label=_("Desa/kelurahan domisili"), initial=self.instance.desa if self.instance.pk else None
         )
         self.fields["nik"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "maxlength": 16})
@@ -85,12 +95,6 @@ class PersonForm(ConcurrencyGuardMixin, forms.ModelForm):
                 % {"code": parsed.kecamatan_code}
             )
         return parsed.value
-
-    def clean_desa(self):
-        desa = self.cleaned_data["desa"]
-        if desa is not None and desa.level != Wilayah.DESA:
-            raise ValidationError(_("Pilih sampai tingkat desa/kelurahan."))
-        return desa
 
     def clean(self):
         cleaned = super().clean()
@@ -250,17 +254,11 @@ class OrganisationForm(ConcurrencyGuardMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].queryset = Kind.objects.active().exclude(subject=Subject.PERSON)
-        self.fields["desa"] = WilayahField(
+        self.fields["desa"] = DesaField(
             user=user, label=_("Desa/kelurahan"), initial=self.instance.desa if self.instance.pk else None
         )
         self.add_fingerprint_field()
         self.helper = _helper()
-
-    def clean_desa(self):
-        desa = self.cleaned_data["desa"]
-        if desa is not None and desa.level != Wilayah.DESA:
-            raise ValidationError(_("Pilih sampai tingkat desa/kelurahan."))
-        return desa
 
     def clean_registration_number(self) -> str:
         number = (self.cleaned_data.get("registration_number") or "").strip()

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -121,33 +121,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _get_person(request, pk, write=True)
-    form = AssignmentForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assignment_save(form=form, person=person)
-        except services.RegistryError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Peran ditambahkan."))
-            return redirect("registry:person_detail", pk=person.pk)
-    return render(
-        request,
-        "registry/sub_form.html",
-        {"form": form, "person": person, "active_nav": "persons", "title": _("Tambah peran")},
-    )
-
-
-@login_required
-def assignment_edit(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
-    person = _get_person(request, pk, write=True)
-    assignment = person.assignments.filter(pk=assignment_pk).first()
-    if assignment is None:
-        from django.http import Http404
-
-        raise Http404
+def _assignment_form(request: HttpRequest, person: Person, assignment: Assignment | None) -> HttpResponse:
     form = AssignmentForm(request.POST or None, user=request.user, instance=assignment)
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,13 +129,22 @@ def assignment_edit(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRe
         except services.RegistryError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Peran diperbarui."))
+            messages.success(request, _("Peran diperbarui.") if assignment else _("Peran ditambahkan."))
             return redirect("registry:person_detail", pk=person.pk)
-    return render(
-        request,
-        "registry/sub_form.html",
-        {"form": form, "person": person, "active_nav": "persons", "title": _("Ubah peran")},
-    )
+    title = _("Ubah peran") if assignment else _("Tambah peran")
+    context = {"form": form, "person": person, "active_nav": "persons", "title": title}
+    return render(request, "registry/sub_form.html", context)
+
+
+@login_required
+def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _assignment_form(request, _get_person(request, pk, write=True), None)
+
+
+@login_required
+def assignment_edit(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    person = _get_person(request, pk, write=True)
+    return _assignment_form(request, person, get_object_or_404(person.assignments, pk=assignment_pk))
 
 
 @login_required
