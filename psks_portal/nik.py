@@ -47,7 +47,9 @@ def parse(text: str) -> NIK:
     sex = FEMALE if day > 40 else MALE
     real_day = day - 40 if sex == FEMALE else day
     if not (1 <= real_day <= 31):
-        raise InvalidNIK(f"Tanggal lahir pada NIK tidak sah ({value[6:8]}): 01–31 untuk laki-laki, 41–71 untuk perempuan.")
+        raise InvalidNIK(
+            f"Tanggal lahir pada NIK tidak sah ({value[6:8]}): 01–31 untuk laki-laki, 41–71 untuk perempuan."
+        )
     if not (1 <= month <= 12):
         raise InvalidNIK(f"Bulan lahir pada NIK tidak sah ({value[8:10]}).")
     if serial == 0:
@@ -63,7 +65,8 @@ def consistency_problems(nik: NIK, *, sex: str | None, birth_date: date | None) 
     problems = []
     if sex and sex != nik.sex:
         shown = "perempuan (tanggal + 40)" if nik.sex == FEMALE else "laki-laki"
-        problems.append(f"NIK menunjukkan jenis kelamin {shown}, tetapi data tertulis {'perempuan' if sex == FEMALE else 'laki-laki'}.")
+        written = "perempuan" if sex == FEMALE else "laki-laki"
+        problems.append(f"NIK menunjukkan jenis kelamin {shown}, tetapi data tertulis {written}.")
     if birth_date and not nik.birth_date_matches(birth_date):
         problems.append(
             f"Tanggal lahir pada NIK ({nik.birth_day:02d}-{nik.birth_month:02d}-{nik.birth_year_2:02d}) "

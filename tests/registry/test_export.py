@@ -1,0 +1,254 @@
+"""Exporting the registry rosters: the filtered, scoped list as XLSX and CSV, read back with openpyxl and csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from registry import imports
+from registry.models import BoardMember, Education, Kind, LegalStatus, Organisation, Person
+from tests.registry import test_import as base
+from tests.registry.conftest import assign, make_person
+
+pytestmark = pytest.mark.django_db
+
+# The module-scoped tree, catalogue and personas of the import tests (see ``base.shared``).
+catalogue_file, shared, tree, people, kinds, media, files = (
+    base.catalogue_file, base.shared, base.tree, base.people, base.kinds, base.media, base.files)
+
+EXPORT_URL, ORG_EXPORT_URL = "registry:person_export", "registry:organisation_export"
+PERSON_HEADERS = [
+    "NIK", "Nama", "Jenis Kelamin", "Tempat Lahir", "Tanggal Lahir", "Pendidikan", "Kode Desa", "Alamat", "Jenis",
+    "Status ASN", "Golongan", "No. HP", "Nomor SK", "Tanggal SK", "Desa/Kelurahan", "Kecamatan", "Wilayah Penugasan",
+    "Status Peran", "Kelayakan", "Keterangan Kelayakan",
+]
+ORG_HEADERS = ["Nama Lembaga", "Jenis", "Kode Desa", "Alamat", "Status Badan Hukum", "Nomor Tanda Daftar", "Ketua",
+               "No. HP", "Desa/Kelurahan", "Kecamatan", "Status", "Kelayakan", "Keterangan Kelayakan"]
+PERSONAS = ["ani", "budi", "citra", "dedi", "euis", "fajar", "gita", "hadi", "intan", "root"]
+
+
+def person(desa: str, kind: str, *, status: str = "aktif", sk_number: str = "", **fields) -> Person:
+    """A synthetic person (NIK consistent with sex and birth date) holding one role at their kecamatan."""
+    birth_place = fields.pop("birth_place", "Cirebon")  # the shared helper always writes Cirebon
+    someone = make_person(desa=desa, **{"phone": "081200000001", "address": "Jl. Ekspor", **fields})
+    Person.objects.filter(pk=someone.pk).update(birth_place=birth_place)
+    someone.birth_place = birth_place
+    assign(someone, kind, status=status, sk_number=sk_number, sk_date=date(2025, 1, 2) if sk_number else None)
+    return someone
+
+
+@pytest.fixture
+def roster(kinds) -> dict[str, Person]:
+    """Two people in Ani's Kejaksan (one with formula-like text), one each in Lemahwungkuk, Ciamis and Cilacap."""
+    return {
+        "a1": person("32.74.01.1001", "psm", name='=HYPERLINK("http://contoh.test","klik")', birth=date(1990, 1, 1),
+                     phone="+6281234567890", address="-1+2 Jl. Minus", birth_place="@Cirebon",
+                     education=Education.D3, sk_number="SK-01"),
+        "a2": person("32.74.01.1002", "tagana", sex="P", birth=date(1985, 7, 17), name="Siti Aminah"),
+        "b1": person("32.74.02.1001", "psm", name="Orang Lemahwungkuk"),
+        "c1": person("32.07.01.1001", "psm", name="Orang Ciamis"),
+        "g1": person("33.01.01.2001", "psm", name="Orang Cilacap", status="nonaktif"),
+    }
+
+
+def visible(user, roster: dict[str, Person]) -> set[str]:
+    """The NIKs a user should get, worked out from the desa codes alone."""
+    if user.wilayah_id is None:
+        return {p.nik for p in roster.values()}
+    return {p.nik for p in roster.values() if p.desa_id.startswith(user.wilayah_id + ".")}
+
+
+def read_xlsx(response) -> list[tuple]:
+    workbook = load_workbook(io.BytesIO(response.content))
+    return [tuple(cell for cell in row) for row in workbook["Data"].iter_rows()]
+
+
+def read_csv(response) -> list[list[str]]:
+    assert response.content.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8 names correctly
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def export_niks(client, **query) -> set[str]:
+    response = client.get(reverse(EXPORT_URL), {"format": "csv", **query})
+    assert response.status_code == 200, response.content
+    return {row[0] for row in read_csv(response)[1:]}
+
+
+# --- Files ----------------------------------------------------------------------------------------------------------
+
+
+def test_the_xlsx_export_keeps_nik_and_phone_as_text_and_neutralises_formulas(people, roster, login):
+    response = login(people["ani"]).get(reverse(EXPORT_URL))
+    assert response.status_code == 200 and response["Content-Type"] == imports.XLSX_TYPE
+    assert response["Content-Disposition"].startswith('attachment; filename="daftar-sdm-kesos-psks-')
+    header, *rows = read_xlsx(response)
+    assert [c.value for c in header] == PERSON_HEADERS
+    by_nik = {row[0].value: dict(zip(PERSON_HEADERS, row, strict=True)) for row in rows}
+    assert set(by_nik) == {roster["a1"].nik, roster["a2"].nik}
+    first = by_nik[roster["a1"].nik]
+    assert first["NIK"].data_type == "s" and first["No. HP"].data_type == "s" and first["Kode Desa"].data_type == "s"
+    assert first["No. HP"].value == "'+6281234567890"
+    assert first["Nama"].value == """'=HYPERLINK("http://contoh.test","klik")"""
+    assert first["Alamat"].value == "'-1+2 Jl. Minus" and first["Tempat Lahir"].value == "'@Cirebon"
+    assert first["Tanggal Lahir"].is_date and first["Tanggal Lahir"].value.date() == date(1990, 1, 1)
+    assert first["Tanggal SK"].value.date() == date(2025, 1, 2) and first["Nomor SK"].value == "SK-01"
+    assert (first["Pendidikan"].value, first["Jenis"].value, first["Status ASN"].value) == ("D3", "PSM", "Non-ASN")
+    assert (first["Desa/Kelurahan"].value, first["Kecamatan"].value) == ("Kejaksan", "Kejaksan")
+    assert by_nik[roster["a2"].nik]["Jenis Kelamin"].value == "P"
+    assert all(cell.data_type != "f" for row in rows for cell in row)
+
+
+def test_the_csv_export_has_the_same_columns_and_neutralised_cells(people, roster, login):
+    response = login(people["ani"]).get(reverse(EXPORT_URL), {"format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    header, *rows = read_csv(response)
+    assert header == PERSON_HEADERS
+    first = dict(zip(header, next(r for r in rows if r[0] == roster["a1"].nik), strict=True))
+    assert first["Nama"].startswith("'=") and first["No. HP"] == "'+6281234567890"
+    assert (first["Tanggal Lahir"], first["Tanggal SK"]) == ("01-01-1990", "02-01-2025")
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_tab_and_carriage_return_are_neutralised_too(people, roster, login, value):
+    Person.objects.filter(pk=roster["a2"].pk).update(address=value)
+    client = login(people["ani"])
+    row = next(r for r in read_csv(client.get(reverse(EXPORT_URL), {"format": "csv"})) if r[0] == roster["a2"].nik)
+    assert row[PERSON_HEADERS.index("Alamat")] == "'" + value
+    cells = next(r for r in read_xlsx(client.get(reverse(EXPORT_URL))) if r[0].value == roster["a2"].nik)
+    address = cells[PERSON_HEADERS.index("Alamat")]
+    assert address.data_type == "s" and address.value.startswith("'")
+
+
+# --- Scope, filters and audit ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_persona_exports_only_their_wilayah(people, roster, login, persona):
+    client = login(people[persona])
+    assert export_niks(client) == visible(people[persona], roster)
+    rows = read_xlsx(client.get(reverse(EXPORT_URL)))[1:]
+    assert {row[0].value for row in rows} == visible(people[persona], roster)
+
+
+@pytest.mark.parametrize(
+    ("persona", "query", "expected"),
+    [
+        ("ani", {"jenis": "tagana"}, {"a2"}),
+        ("ani", {"wilayah": "32.74.01.1002"}, {"a2"}),
+        ("ani", {"q": "Siti"}, {"a2"}),
+        ("dedi", {"q": "327402"}, {"b1"}),
+        ("dedi", {"jenis": "psm"}, {"a1", "b1"}),
+        ("intan", {"status": "nonaktif"}, {"g1"}),
+        ("fajar", {"wilayah": "32.07"}, {"c1"}),
+    ],
+)
+def test_the_export_follows_the_list_filters(people, roster, login, persona, query, expected):
+    client = login(people[persona])
+    assert export_niks(client, **query) == {roster[key].nik for key in expected}
+    listed = client.get(reverse("registry:person_list"), query)
+    assert {row.person.nik for row in listed.context["page"].object_list} == {roster[key].nik for key in expected}
+
+
+def test_the_eligibility_filter_gives_what_the_list_shows(people, roster, login):
+    client = login(people["fajar"])
+    for status in ("memenuhi", "tidak_memenuhi", "belum_lengkap"):
+        listed = client.get(reverse("registry:person_list"), {"kelayakan": status})
+        shown = {row.person.nik for row in listed.context["page"].object_list}
+        assert export_niks(client, kelayakan=status) == shown
+    assert export_niks(client) == visible(people["fajar"], roster)
+
+
+@pytest.mark.parametrize("persona", ["budi", "citra", "gita"])
+def test_a_wilayah_filter_outside_the_scope_is_refused(people, roster, login, persona):
+    client = login(people[persona])
+    response = client.get(reverse(EXPORT_URL), {"wilayah": "32.74.01"})
+    assert response.status_code == 400
+    assert client.get(reverse(ORG_EXPORT_URL), {"wilayah": "32.74.01"}).status_code == 400
+    assert not LogEntry.objects.filter(user=people[persona]).exists()
+
+
+def test_an_unknown_format_is_refused(people, roster, login):
+    assert login(people["ani"]).get(reverse(EXPORT_URL), {"format": "pdf"}).status_code == 400
+
+
+def test_every_export_is_recorded_without_the_nik(people, roster, login):
+    client = login(people["ani"])
+    client.get(reverse(EXPORT_URL), {"jenis": "psm"})
+    client.get(reverse(EXPORT_URL), {"format": "csv", "q": roster["a1"].nik})
+    entries = LogEntry.objects.filter(user=people["ani"], action_flag=imports.EXPORT_ACTION_FLAG).order_by("pk")
+    assert [e.content_type for e in entries] == [ContentType.objects.get_for_model(Person)] * 2
+    assert entries[0].change_message == "Ekspor XLSX: 1 baris; saringan: jenis=psm"
+    assert entries[1].change_message == "Ekspor CSV: 1 baris; saringan: q=(angka disamarkan)"
+    assert all(roster["a1"].nik not in e.change_message + e.object_repr for e in entries)
+
+
+def test_anonymous_users_are_sent_to_the_login_page(client, tree):
+    for name in (EXPORT_URL, ORG_EXPORT_URL):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_an_exported_file_imports_back_unchanged(people, roster, login, files, fmt):
+    client = login(people["ani"])
+    response = client.get(reverse(EXPORT_URL), {"format": fmt})
+    path = files / f"ekspor.{fmt}"
+    path.write_bytes(response.content)
+    preview = base.upload(client, path).context["preview"]
+    assert preview.counts == {"baru": 0, "diperbarui": 0, "tidak_berubah": 2, "ditolak": 0}, preview.rows
+
+
+# --- Organisations --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def organisations(kinds) -> dict[str, Organisation]:
+    lks = Organisation.objects.create(kind=Kind.objects.get(code="lks"), name="=cmd|' /C calc'!A0",
+                                      desa_id="32.74.01.1001", legal_status=LegalStatus.BADAN_HUKUM,
+                                      registration_number="460/1/2024", address="Jl. Siliwangi 1", phone="0231123")
+    BoardMember.objects.create(organisation=lks, name="Ahmad Fauzi", position="Ketua")
+    BoardMember.objects.create(organisation=lks, name="Bendahara Satu", position="Bendahara")
+    kt = Organisation.objects.create(kind=Kind.objects.get(code="karang-taruna"), name="Karang Taruna Pegambiran",
+                                     desa_id="32.74.02.1001")
+    return {"lks": lks, "kt": kt}
+
+
+def test_the_organisation_export_has_the_chair_and_neutralised_names(people, organisations, login):
+    response = login(people["ani"]).get(reverse(ORG_EXPORT_URL))
+    assert response.status_code == 200
+    header, *rows = read_xlsx(response)
+    assert [c.value for c in header] == ORG_HEADERS
+    assert len(rows) == 1
+    row = dict(zip(ORG_HEADERS, (c.value for c in rows[0]), strict=True))
+    assert row["Nama Lembaga"] == "'=cmd|' /C calc'!A0" and row["Ketua"] == "Ahmad Fauzi"
+    assert (row["Jenis"], row["Status Badan Hukum"], row["Nomor Tanda Daftar"], row["No. HP"]) == (
+        "LKS", "Berbadan hukum", "460/1/2024", "0231123")
+    assert rows[0][ORG_HEADERS.index("No. HP")].data_type == "s"
+    entry = LogEntry.objects.get(user=people["ani"], action_flag=imports.EXPORT_ACTION_FLAG)
+    assert entry.content_type == ContentType.objects.get_for_model(Organisation)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("ani", {"lks"}), ("budi", {"kt"}), ("citra", set()), ("dedi", {"lks", "kt"}), ("gita", set()),
+     ("hadi", {"lks", "kt"})],
+)
+def test_the_organisation_export_is_scoped(people, organisations, login, persona, expected):
+    response = login(people[persona]).get(reverse(ORG_EXPORT_URL), {"format": "csv"})
+    names = {row[0] for row in read_csv(response)[1:]}
+    assert names == {imports.neutralise(organisations[key].name) for key in expected}
+
+
+def test_an_exported_organisation_file_imports_back_unchanged(people, organisations, login, files):
+    client = login(people["dedi"])
+    path = files / "lembaga.xlsx"
+    path.write_bytes(client.get(reverse(ORG_EXPORT_URL)).content)
+    preview = base.upload(client, path, base.ORG_IMPORT_URL).context["preview"]
+    assert preview.counts == {"baru": 0, "diperbarui": 0, "tidak_berubah": 2, "ditolak": 0}, preview.rows
