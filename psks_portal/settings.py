@@ -182,6 +182,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 PORTAL_NAME = env_str("PORTAL_NAME", "Portal PSKS")
 PORTAL_DEMO_ENABLED = env_bool("PORTAL_DEMO_ENABLED", DEBUG)
 WILAYAH_FIXTURE_DIR = BASE_DIR / "fixtures" / "wilayah"
+# The PMKS catalogue new figures are entered under when none has been chosen in the admin yet.
+PMKS_DEFAULT_CATALOGUE = env_str("PMKS_DEFAULT_CATALOGUE", "permensos-08-2012")
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,7 @@ urlpatterns = [
     path("pengguna/tambah/", users.user_create, name="user_create"),
     path("pengguna/<int:pk>/ubah/", users.user_edit, name="user_edit"),
     path("registri/", include("registry.urls")),
+    path("pmks/", include("pmks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
