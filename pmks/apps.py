@@ -2,6 +2,13 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _can_enter(user) -> bool:
+    from psks_portal.scope import user_scope
+
+    scope = user_scope(user)
+    return not scope.read_only and (scope.everything or scope.wilayah is not None)
+
+
 class PmksConfig(AppConfig):
     name = "pmks"
     verbose_name = _("Data PMKS")

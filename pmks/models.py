@@ -135,3 +135,147 @@ class CategoryMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} → {self.target}"
+
+
+class FigureSource(models.TextChoices):
+    MANUAL = "manual", _("Diisi TKSK")
+    REGISTER = "bnba", _("Dihitung dari data BNBA")
+    COPIED = "copied", _("Disalin dari bulan lalu")
+
+
+class FigureQuerySet(models.QuerySet):
+    def in_wilayah(self, wilayah):
+        from psks_portal.models import LEVEL_FIELD
+
+        if wilayah is None:
+            return self.all()
+        column = LEVEL_FIELD[wilayah.level]
+        return self.filter(**({"desa": wilayah.code} if column == "code" else {f"desa__{column}": wilayah.code}))
+
+    def for_user(self, user):
+        from psks_portal.scope import user_scope
+
+        scope = user_scope(user)
+        if scope.everything:
+            return self.all()
+        return self.in_wilayah(scope.wilayah) if scope.wilayah else self.none()
+
+
+class PmksFigure(models.Model):
+    """How many people (families, communities) of one PMKS category a desa has in one month: a stock, never summed
+    over months. For categories counted in persons the figure is split by sex and the total equals the parts."""
+
+    desa = models.ForeignKey(
+        "psks_portal.Wilayah", verbose_name=_("desa/kelurahan"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(Category, verbose_name=_("kategori"), on_delete=models.PROTECT, related_name="figures")
+    month = models.DateField(_("bulan"), help_text=_("Tanggal 1 bulan yang dilaporkan."))
+    male = models.PositiveIntegerField(_("laki-laki"), null=True, blank=True)
+    female = models.PositiveIntegerField(_("perempuan"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("jumlah"))
+    source = models.CharField(_("asal angka"), max_length=8, choices=FigureSource.choices, default=FigureSource.MANUAL)
+    comment = models.CharField(
+        _("keterangan"), max_length=300, blank=True, help_text=_("Wajib bila angka melonjak dibanding bulan lalu.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        "psks_portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = FigureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("angka PMKS")
+        verbose_name_plural = _("angka PMKS")
+        ordering = ["month", "desa", "category__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["desa", "category", "month"], name="pmks_figure_one_per_desa_month"),
+            models.CheckConstraint(
+                condition=Q(male__isnull=True, female__isnull=True)
+                | Q(male__isnull=False, female__isnull=False, total=models.F("male") + models.F("female")),
+                name="pmks_figure_total_is_sum",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="pmks_figure_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["month", "category"], name="pmks_figure_month_cat")]
+
+    def __str__(self) -> str:
+        return f"{self.desa_id} {self.category.code} {self.month:%Y-%m}: {self.total}"
+
+
+class HandlingStatus(models.TextChoices):
+    NEW = "baru", _("Baru")
+    IN_PROGRESS = "ditangani", _("Ditangani")
+    REFERRED = "dirujuk", _("Dirujuk")
+    DONE = "selesai", _("Selesai")
+
+
+class RecordQuerySet(FigureQuerySet):
+    pass
+
+
+class PmksRecord(models.Model):
+    """A by-name (BNBA) PMKS record: specific personal data under UU 27/2022, seen only by the TKSK of the kecamatan
+    and the operators/admins above it; never by a Pimpinan."""
+
+    nik = models.CharField(_("NIK"), max_length=16, blank=True)
+    name = models.CharField(_("nama"), max_length=150)
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=[("L", _("Laki-laki")), ("P", _("Perempuan"))])
+    birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
+    desa = models.ForeignKey(
+        "psks_portal.Wilayah", verbose_name=_("desa/kelurahan"), on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField(_("alamat"), max_length=250, blank=True)
+    categories = models.ManyToManyField(Category, verbose_name=_("kategori"), related_name="records")
+    identified_on = models.DateField(_("tanggal teridentifikasi"))
+    status = models.CharField(
+        _("status penanganan"), max_length=10, choices=HandlingStatus.choices, default=HandlingStatus.NEW
+    )
+    referral_target = models.CharField(_("dirujuk ke"), max_length=200, blank=True)
+    notes = models.TextField(_("catatan"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"], m2m_fields=[categories])
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("data BNBA PMKS")
+        verbose_name_plural = _("data BNBA PMKS")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["nik"], condition=~Q(nik=""), name="pmks_record_one_per_nik"),
+            models.CheckConstraint(
+                condition=~Q(status="dirujuk") | ~Q(referral_target=""), name="pmks_record_referral_needs_target"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccessLog(models.Model):
+    """Who saw or exported by-name PMKS data, when, and why (UU 27/2022: keep who-saw-what records)."""
+
+    VIEW_LIST, VIEW_RECORD, EXPORT = "list", "record", "export"
+    ACTIONS = [(VIEW_LIST, _("Melihat daftar")), (VIEW_RECORD, _("Melihat data")), (EXPORT, _("Mengekspor"))]
+
+    user = models.ForeignKey("psks_portal.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=8, choices=ACTIONS)
+    record = models.ForeignKey(PmksRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    wilayah = models.ForeignKey(
+        "psks_portal.Wilayah", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    row_count = models.PositiveIntegerField(default=0)
+    purpose = models.CharField(max_length=300, blank=True)
+    filters = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("log akses data BNBA")
+        verbose_name_plural = _("log akses data BNBA")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"

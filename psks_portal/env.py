@@ -71,6 +71,20 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
     return result
 
 
+def env_float(name: str, default: float, *, minimum: float | None = None, maximum: float | None = None) -> float:
+    value = os.environ.get(name)
+    if value is None:
+        result = default
+    else:
+        try:
+            result = float(value.strip())
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+    if (minimum is not None and result < minimum) or (maximum is not None and result > maximum):
+        raise ImproperlyConfigured(f"{name}={result} is outside {minimum}–{maximum}.")
+    return result
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:

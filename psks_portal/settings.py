@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from psks_portal.env import env_bool, env_database, env_int, env_list, env_str, read_dotenv
+from psks_portal.env import env_bool, env_database, env_float, env_int, env_list, env_str, read_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 read_dotenv(BASE_DIR / ".env")
@@ -182,6 +182,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 PORTAL_NAME = env_str("PORTAL_NAME", "Portal PSKS")
 PORTAL_DEMO_ENABLED = env_bool("PORTAL_DEMO_ENABLED", DEBUG)
 WILAYAH_FIXTURE_DIR = BASE_DIR / "fixtures" / "wilayah"
+# One PMKS grid post carries up to 30 desa × 26 categories × 3 numbers.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10_000, minimum=1000)
+# A PMKS figure that moves by more than this share of last month's (and by 5 or more) needs a comment.
+PMKS_JUMP_SHARE = env_float("PMKS_JUMP_SHARE", 0.5, minimum=0.0, maximum=100.0)
 # The PMKS catalogue new figures are entered under when none has been chosen in the admin yet.
 PMKS_DEFAULT_CATALOGUE = env_str("PMKS_DEFAULT_CATALOGUE", "permensos-08-2012")
 
