@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _can_enter(user) -> bool:
+    """The PMKS grid and register are for the roles that write data in a wilayah (not a read-only Pimpinan)."""
     from psks_portal.scope import user_scope
 
     scope = user_scope(user)
@@ -16,8 +17,6 @@ class PmksConfig(AppConfig):
     def ready(self) -> None:
         from psks_portal import navigation
 
-        navigation.register(
-            navigation.NavItem(
-                "pmks_catalogue", _("Katalog PMKS"), "pmks:catalogue_mapping", lambda user: user.is_authenticated, 30
-            )
-        )
+        navigation.register(navigation.NavItem("pmks_grid", _("Isian PMKS"), "pmks:grid_index", _can_enter, 30))
+        navigation.register(navigation.NavItem("pmks_catalogue", _("Katalog PMKS"), "pmks:catalogue_mapping",
+                                               lambda user: user.is_authenticated, 32))
