@@ -10,6 +10,13 @@ def _can_enter(user) -> bool:
     return not scope.read_only and (scope.everything or scope.wilayah is not None)
 
 
+def _can_view(user) -> bool:
+    from psks_portal.scope import user_scope
+
+    scope = user_scope(user)
+    return scope.everything or scope.wilayah is not None
+
+
 class PmksConfig(AppConfig):
     name = "pmks"
     verbose_name = _("Data PMKS")
@@ -18,5 +25,9 @@ class PmksConfig(AppConfig):
         from psks_portal import navigation
 
         navigation.register(navigation.NavItem("pmks_grid", _("Isian PMKS"), "pmks:grid_index", _can_enter, 30))
-        navigation.register(navigation.NavItem("pmks_catalogue", _("Katalog PMKS"), "pmks:catalogue_mapping",
-                                               lambda user: user.is_authenticated, 32))
+        navigation.register(navigation.NavItem("pmks_table", _("Tabel PMKS"), "pmks:table", _can_view, 31))
+        navigation.register(
+            navigation.NavItem(
+                "pmks_catalogue", _("Katalog PMKS"), "pmks:catalogue_mapping", lambda user: user.is_authenticated, 32
+            )
+        )

@@ -18,6 +18,12 @@ from pmks.models import Category, FigureSource, HandlingStatus, PmksFigure, Pmks
 from psks_portal.models import Wilayah
 
 
+def parse_month(text: str) -> date:
+    """``2026-11`` → 1 November 2026; ``ValueError`` for anything else."""
+    year, month = (int(part) for part in text.split("-"))
+    return date(year, month, 1)
+
+
 def month_start(day: date) -> date:
     return day.replace(day=1)
 

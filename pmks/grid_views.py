@@ -23,8 +23,7 @@ from psks_portal.scope import can_change, get_object_for_user, user_scope
 
 def _month(text: str) -> date:
     try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
+        return figures.parse_month(text)
     except ValueError:
         raise Http404 from None
 
