@@ -25,7 +25,8 @@ class PmksConfig(AppConfig):
         from psks_portal import navigation
 
         navigation.register(navigation.NavItem("pmks_grid", _("Isian PMKS"), "pmks:grid_index", _can_enter, 30))
-        navigation.register(navigation.NavItem("pmks_table", _("Tabel PMKS"), "pmks:table", _can_view, 31))
+        navigation.register(navigation.NavItem("pmks_register", _("Data BNBA"), "pmks:register_list", _can_enter, 31))
+        navigation.register(navigation.NavItem("pmks_table", _("Tabel PMKS"), "pmks:table", _can_view, 32))
         navigation.register(
             navigation.NavItem(
                 "pmks_catalogue", _("Katalog PMKS"), "pmks:catalogue_mapping", lambda user: user.is_authenticated, 32

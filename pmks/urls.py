@@ -1,6 +1,11 @@
 from django.urls import path
 
-from pmks import views
+from pmks import grid_views, register_views, table_views, views
 
 app_name = "pmks"
-urlpatterns = [path("katalog/", views.catalogue_mapping, name="catalogue_mapping")]
+urlpatterns = [
+    path("katalog/", views.catalogue_mapping, name="catalogue_mapping"),
+    *grid_views.urlpatterns,
+    *table_views.urlpatterns,
+    *register_views.urlpatterns,
+]
