@@ -35,6 +35,10 @@ def test_a_tksk_fills_the_grid_with_the_keyboard(page: Page, login, pmks_portal)
     expect(grid.locator(f'input[name="f-32.74.01.1001-{lut.pk}-p"]')).to_have_value("4")
     expect(grid.locator(f'input[name="f-32.74.01.1001-{lut.pk}-t"]')).to_have_value("7")  # L + P
     grid.locator(f'input[name="f-32.74.01.1002-{fm.pk}-t"]').fill("15")
+    # Row and column totals follow the typing (before anything is sent).
+    expect(grid.get_by_test_id("row-total").first).to_have_text("7")
+    expect(grid.get_by_test_id(f"col-total-{lut.pk}")).to_have_text("7")
+    expect(grid.get_by_test_id("grid-total")).to_have_text("22")
     page.get_by_role("button", name="Simpan semua angka").click()
     expect(page.locator(".alert-success")).to_contain_text("disimpan")
 
