@@ -2,14 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _can_enter(user) -> bool:
-    """The PMKS grid and register are for the roles that write data in a wilayah (not a read-only Pimpinan)."""
-    from psks_portal.scope import user_scope
-
-    scope = user_scope(user)
-    return not scope.read_only and (scope.everything or scope.wilayah is not None)
-
-
 def _can_view(user) -> bool:
     from psks_portal.scope import user_scope
 
@@ -17,18 +9,23 @@ def _can_view(user) -> bool:
     return scope.everything or scope.wilayah is not None
 
 
+def _can_enter(user) -> bool:
+    """The PMKS grid and register are for the roles that write data in a wilayah (not a read-only Pimpinan)."""
+    from psks_portal.scope import user_scope
+
+    return _can_view(user) and not user_scope(user).read_only
+
+
 class PmksConfig(AppConfig):
     name = "pmks"
     verbose_name = _("Data PMKS")
 
     def ready(self) -> None:
-        from psks_portal import navigation
+        from psks_portal.navigation import NavItem, register
 
-        navigation.register(navigation.NavItem("pmks_grid", _("Isian PMKS"), "pmks:grid_index", _can_enter, 30))
-        navigation.register(navigation.NavItem("pmks_register", _("Data BNBA"), "pmks:register_list", _can_enter, 31))
-        navigation.register(navigation.NavItem("pmks_table", _("Tabel PMKS"), "pmks:table", _can_view, 32))
-        navigation.register(
-            navigation.NavItem(
-                "pmks_catalogue", _("Katalog PMKS"), "pmks:catalogue_mapping", lambda user: user.is_authenticated, 32
-            )
-        )
+        group = _("PMKS")
+        register(NavItem("pmks_grid", _("Isian angka per desa"), "pmks:grid_index", _can_enter, 30, group))
+        register(NavItem("pmks_register", _("Data BNBA (by name by address)"), "pmks:register_list", _can_enter, 31,
+                         group))
+        register(NavItem("pmks_table", _("Tabel PMKS per wilayah"), "pmks:table", _can_view, 32, group))
+        register(NavItem("pmks_catalogue", _("Katalog dan padanan"), "pmks:catalogue_mapping", _can_view, 33, group))

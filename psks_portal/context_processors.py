@@ -17,12 +17,21 @@ def portal(request) -> dict:
     if user is None or not user.is_authenticated:
         return context
     scope = user_scope(user)
-    nav = [(reverse("home"), _("Beranda"), "home")]
-    nav.append((reverse("wilayah_index"), _("Wilayah"), "wilayah"))
-    nav.extend((reverse(item.url_name), item.label, item.key) for item in navigation.items_for(user))
+    nav = [{"url": reverse("home"), "label": _("Beranda"), "key": "home"}]
+    nav.append({"url": reverse("wilayah_index"), "label": _("Wilayah"), "key": "wilayah"})
+    groups: dict[str, dict] = {}
+    for item in navigation.items_for(user):
+        entry = {"url": reverse(item.url_name), "label": item.label, "key": item.key}
+        if not item.group:
+            nav.append(entry)
+        elif str(item.group) in groups:
+            groups[str(item.group)]["children"].append(entry)
+        else:
+            groups[str(item.group)] = {"label": item.group, "key": f"group-{item.key}", "children": [entry]}
+            nav.append(groups[str(item.group)])
     if can_manage_accounts(user):
-        nav.append((reverse("user_list"), _("Pengguna"), "users"))
+        nav.append({"url": reverse("user_list"), "label": _("Pengguna"), "key": "users"})
     if user.is_superuser:
-        nav.append((reverse("admin:index"), _("Admin Django"), "admin"))
+        nav.append({"url": reverse("admin:index"), "label": _("Admin Django"), "key": "admin"})
     context.update({"scope": scope, "nav_items": nav})
     return context

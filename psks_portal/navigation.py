@@ -13,6 +13,7 @@ class NavItem:
     url_name: str
     visible: Callable[[object], bool]
     order: int = 100
+    group: str = ""  # items sharing a group label are shown together in one dropdown
 
 
 _ITEMS: list[NavItem] = []

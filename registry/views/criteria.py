@@ -65,7 +65,7 @@ def criteria_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/criteria_list.html",
-        {"kinds": kinds, "can_edit": can_edit_criteria(request.user), "active_nav": "persons"},
+        {"kinds": kinds, "can_edit": can_edit_criteria(request.user), "active_nav": "criteria"},
     )
 
 
@@ -94,7 +94,7 @@ def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "criterion": criterion,
             "preview": preview,
             "labels": STATUS_LABELS,
-            "active_nav": "persons",
+            "active_nav": "criteria",
             "history": change_rows(criterion.history.all()),
         },
     )

@@ -20,7 +20,8 @@ def pmks_portal(portal):
 
 def test_a_tksk_fills_the_grid_with_the_keyboard(page: Page, login, pmks_portal):
     login(page, "tksk.kejaksan")
-    page.get_by_role("link", name="Isian PMKS").click()
+    page.get_by_role("button", name="PMKS").click()
+    page.get_by_role("link", name="Isian angka per desa").click()
     expect(page.locator("h1")).to_contain_text("Kecamatan Kejaksan")
     grid = page.get_by_test_id("pmks-grid")
     expect(grid.locator("tbody tr")).to_have_count(4)  # the four kelurahan of Kejaksan
