@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from psks_portal.scope import ScopedQuerySet
+
 
 class Unit(models.TextChoices):
     PERSON = "person", _("Jiwa")
@@ -143,22 +145,10 @@ class FigureSource(models.TextChoices):
     COPIED = "copied", _("Disalin dari bulan lalu")
 
 
-class FigureQuerySet(models.QuerySet):
-    def in_wilayah(self, wilayah):
-        from psks_portal.models import LEVEL_FIELD
+class FigureQuerySet(ScopedQuerySet):
+    """Figures and by-name records belong to a desa: scoped through it like every record of the portal."""
 
-        if wilayah is None:
-            return self.all()
-        column = LEVEL_FIELD[wilayah.level]
-        return self.filter(**({"desa": wilayah.code} if column == "code" else {f"desa__{column}": wilayah.code}))
-
-    def for_user(self, user):
-        from psks_portal.scope import user_scope
-
-        scope = user_scope(user)
-        if scope.everything:
-            return self.all()
-        return self.in_wilayah(scope.wilayah) if scope.wilayah else self.none()
+    wilayah_field = "desa"
 
 
 class PmksFigure(models.Model):

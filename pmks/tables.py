@@ -14,7 +14,7 @@ from django.db.models import Sum
 
 from pmks.figures import previous_month
 from pmks.models import Category, PmksFigure
-from psks_portal.models import LEVEL_FIELD, Wilayah
+from psks_portal.models import Wilayah
 
 SMALL_CELL_MAX = 4
 CHILD_COLUMN = {None: "desa__provinsi", 1: "desa__kabupaten", 2: "desa__kecamatan", 3: "desa"}
@@ -42,11 +42,7 @@ class Table:
 
 
 def _figures(wilayah: Wilayah | None):
-    qs = PmksFigure.objects.all()
-    if wilayah is not None:
-        column = LEVEL_FIELD[wilayah.level]
-        qs = qs.filter(**({"desa": wilayah.code} if column == "code" else {f"desa__{column}": wilayah.code}))
-    return qs
+    return PmksFigure.objects.in_wilayah(wilayah)
 
 
 def pmks_table(*, wilayah: Wilayah | None, month: date, categories: list[Category], suppress: bool) -> Table:
