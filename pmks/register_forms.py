@@ -12,8 +12,7 @@ from pmks import register
 from pmks.models import Category, HandlingStatus, PmksRecord
 from pmks.selectors import active_catalogue
 from psks_portal import nik as nik_rules
-from psks_portal.models import Wilayah
-from psks_portal.widgets import WilayahField
+from psks_portal.widgets import DesaField, WilayahField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DUPLICATE_WARNING = _(
@@ -31,14 +30,6 @@ def _helper() -> FormHelper:
 def _active_categories():
     catalogue = active_catalogue()
     return Category.objects.filter(catalogue=catalogue) if catalogue else Category.objects.none()
-
-
-class DesaField(WilayahField):
-    def clean(self, value):
-        desa = super().clean(value)
-        if desa is not None and desa.level != Wilayah.DESA:
-            raise ValidationError(_("Pilih sampai tingkat desa/kelurahan."))
-        return desa
 
 
 class RecordForm(forms.ModelForm):

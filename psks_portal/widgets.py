@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from psks_portal.models import Wilayah
 from psks_portal.scope import user_scope
@@ -69,3 +71,13 @@ class WilayahField(forms.ModelChoiceField):
     def __init__(self, *, user, max_level: int = Wilayah.DESA, **kwargs):
         kwargs.setdefault("widget", WilayahPickerWidget(user=user, max_level=max_level))
         super().__init__(queryset=Wilayah.objects.for_user(user), to_field_name="code", **kwargs)
+
+
+class DesaField(WilayahField):
+    """A wilayah in the user's scope that must be a desa/kelurahan (records live in a desa)."""
+
+    def clean(self, value):
+        desa = super().clean(value)
+        if desa is not None and desa.level != Wilayah.DESA:
+            raise ValidationError(gettext("Pilih sampai tingkat desa/kelurahan."))
+        return desa

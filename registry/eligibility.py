@@ -95,26 +95,36 @@ def evaluate(subject: Subject, criteria: Iterable, *, kind=None, on: date | None
     return verdict
 
 
+def person_subject(person, *, kind_name: str, facts: dict, **where) -> Subject:
+    """The person's own fields for the rules; ``where`` adds what depends on the role (kecamatan, start, trainings)."""
+    return Subject(
+        kind_name=kind_name,
+        birth_date=person.birth_date,
+        sex=person.sex,
+        education=person.education,
+        asn_status=person.asn_status,
+        golongan=person.golongan,
+        facts=facts,
+        **where,
+    )
+
+
 def subject_for_person(person, assignment=None, kind=None) -> Subject:
     """Build the rule input from a ``Person`` (with ``trainings`` and ``desa`` prefetched) and one assignment."""
     facts = dict(person.facts or {})
     if assignment is not None:
         facts.update(assignment.facts or {})
     kind = kind or (assignment.kind if assignment else None)
-    return Subject(
+    return person_subject(
+        person,
         kind_name=kind.short_name if kind else "",
-        birth_date=person.birth_date,
-        sex=person.sex,
-        education=person.education,
-        asn_status=person.asn_status,
-        golongan=person.golongan,
+        facts=facts,
         domicile_kecamatan=person.desa.kecamatan_id if person.desa_id else None,
         assignment_kecamatan=_kecamatan_of(assignment.wilayah) if assignment is not None else None,
         assignment_start=assignment.start_date if assignment is not None else None,
         domicile_label=person.desa.kecamatan.label if person.desa_id and person.desa.kecamatan_id else "",
         assignment_label=_kecamatan_label(assignment.wilayah) if assignment is not None else "",
         trainings=tuple((t.category, t.date, t.valid_until, t.name) for t in person.trainings.all()),
-        facts=facts,
     )
 
 

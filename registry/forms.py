@@ -10,21 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from psks_portal import nik as nik_rules
 from psks_portal.forms import ConcurrencyGuardMixin
 from psks_portal.models import Wilayah
-from psks_portal.widgets import WilayahField
+from psks_portal.widgets import DesaField, WilayahField
 from registry.eligibility import STATUS_LABELS
 from registry.models import Assignment, AssignmentStatus, Kind, Organisation, Person, Subject, Training
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class DesaField(WilayahField):
-    """A wilayah in the user's scope that must be a desa/kelurahan (records live in a desa)."""
-
-    def clean(self, value):
-        desa = super().clean(value)
-        if desa is not None and desa.level != Wilayah.DESA:
-            raise ValidationError(_("Pilih sampai tingkat desa/kelurahan."))
-        return desa
 
 
 def _helper() -> FormHelper:

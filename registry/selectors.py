@@ -95,20 +95,16 @@ def evaluate_assignments(assignments, on: date | None = None, *, people=None) ->
     for a in assignments:
         a.kind = kinds[a.kind_id]
         person = a.person
-        subject = eligibility.Subject(
+        subject = eligibility.person_subject(
+            person,
             kind_name=a.kind.short_name,
-            birth_date=person.birth_date,
-            sex=person.sex,
-            education=person.education,
-            asn_status=person.asn_status,
-            golongan=person.golongan,
+            facts={**(person.facts or {}), **(a.facts or {})},
             domicile_kecamatan=a.domicile_kecamatan,
             assignment_kecamatan=a.assignment_kecamatan,
             assignment_start=a.start_date,
             domicile_label=labels.get(a.domicile_kecamatan, ""),
             assignment_label=labels.get(a.assignment_kecamatan, ""),
             trainings=tuple(trainings.get(person.pk, ())),
-            facts={**(person.facts or {}), **(a.facts or {})},
         )
         rows.append(RosterRow(a, eligibility.evaluate(subject, criteria.get(a.kind_id, []), kind=a.kind, on=on)))
     return rows

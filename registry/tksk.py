@@ -132,24 +132,21 @@ def candidate_subject(candidate: TkskCandidate, kind: Kind) -> eligibility.Subje
     person = candidate.person
     domicile = person.desa.kecamatan if person.desa_id else None
     facts = {**(person.facts or {}), "surat_sehat": bool((candidate.documents or {}).get("surat_sehat"))}
-    return eligibility.Subject(
+    return eligibility.person_subject(
+        person,
         kind_name=kind.short_name,
-        birth_date=person.birth_date,
-        sex=person.sex,
-        education=person.education,
-        asn_status=person.asn_status,
-        golongan=person.golongan,
+        facts=facts,
         domicile_kecamatan=domicile.code if domicile is not None else None,
         assignment_kecamatan=candidate.kecamatan_id,
         # Labels, so the Indonesian reason names the kecamatan instead of a bare code.
         domicile_label=domicile.label if domicile is not None else "",
         assignment_label=candidate.kecamatan.label,
-        facts=facts,
     )
 
 
-def candidate_gates(candidate: TkskCandidate, *, on: date, kind: Kind | None = None,
-                    criteria: list | None = None) -> eligibility.Verdict:
+def candidate_gates(
+    candidate: TkskCandidate, *, on: date, kind: Kind | None = None, criteria: list | None = None
+) -> eligibility.Verdict:
     """Evaluate the TKSK gates for a candidate on the reference date ``on``."""
     kind = kind or tksk_kind()
     criteria = tksk_criteria(kind) if criteria is None else criteria
@@ -215,14 +212,16 @@ def rank_candidates(candidates, *, on: date, kind: Kind | None = None) -> list[R
     for candidate in candidates:
         prefs = effective_preferences(candidate)
         birth = candidate.person.birth_date
-        lines.append(RankedCandidate(
-            candidate=candidate,
-            verdict=candidate_gates(candidate, on=on, kind=kind, criteria=criteria),
-            preferences=prefs,
-            bonus=bonus_points(prefs),
-            total=score_total(candidate.written_score, candidate.interview_score, prefs),
-            age=candidate.person.age_on(on) if birth and birth <= on else None,
-        ))
+        lines.append(
+            RankedCandidate(
+                candidate=candidate,
+                verdict=candidate_gates(candidate, on=on, kind=kind, criteria=criteria),
+                preferences=prefs,
+                bonus=bonus_points(prefs),
+                total=score_total(candidate.written_score, candidate.interview_score, prefs),
+                age=candidate.person.age_on(on) if birth and birth <= on else None,
+            )
+        )
     lines.sort(key=RankedCandidate.sort_key)
     ranked, rank = [], 0
     for line in lines:
@@ -249,7 +248,9 @@ def seat_holder(kecamatan: Wilayah) -> Assignment | None:
     """The active TKSK assignment of a kecamatan, if any."""
     return (
         Assignment.objects.filter(wilayah=kecamatan, holds_tksk_seat=True)
-        .select_related("person", "wilayah").order_by("pk").first()
+        .select_related("person", "wilayah")
+        .order_by("pk")
+        .first()
     )
 
 
@@ -262,8 +263,12 @@ def person_by_nik(user, nik: str) -> tuple[Person | None, bool]:
 # --- Coverage -------------------------------------------------------------------------------------------------------
 
 # The column that groups kecamatan when viewing a wilayah of each level (None = the whole country).
-COVERAGE_GROUP = {None: "provinsi", Wilayah.PROVINSI: "kabupaten", Wilayah.KABUPATEN: "kabupaten",
-                  Wilayah.KECAMATAN: "kecamatan"}
+COVERAGE_GROUP = {
+    None: "provinsi",
+    Wilayah.PROVINSI: "kabupaten",
+    Wilayah.KABUPATEN: "kabupaten",
+    Wilayah.KECAMATAN: "kecamatan",
+}
 
 
 @dataclass(frozen=True)
@@ -295,8 +300,9 @@ class Coverage:
     totals: CoverageTotals = field(init=False)
 
     def __post_init__(self) -> None:
-        self.totals = CoverageTotals(self.wilayah, sum(a.kecamatan for a in self.areas),
-                                     sum(a.covered for a in self.areas))
+        self.totals = CoverageTotals(
+            self.wilayah, sum(a.kecamatan for a in self.areas), sum(a.covered for a in self.areas)
+        )
 
     @property
     def grouped_by_kabupaten(self) -> bool:
@@ -332,7 +338,8 @@ def coverage_areas(wilayah: Wilayah | None) -> list[CoverageTotals]:
     """Kecamatan and covered kecamatan per area below ``wilayah``, in one GROUP BY query."""
     column = COVERAGE_GROUP[wilayah.level if wilayah else None]
     grouped = (
-        kecamatan_in(wilayah).annotate(has_tksk=Exists(_seats()))
+        kecamatan_in(wilayah)
+        .annotate(has_tksk=Exists(_seats()))
         .values(column, f"{column}__name", f"{column}__kind", f"{column}__level")
         .annotate(n=Count("code"), covered=Count("code", filter=Q(has_tksk=True)))
         .order_by(column)
@@ -341,14 +348,15 @@ def coverage_areas(wilayah: Wilayah | None) -> list[CoverageTotals]:
         CoverageTotals(
             # An unsaved Wilayah carries what ``label`` needs without another query.
             Wilayah(code=g[column], name=g[f"{column}__name"], kind=g[f"{column}__kind"], level=g[f"{column}__level"]),
-            g["n"], g["covered"],
+            g["n"],
+            g["covered"],
         )
         for g in grouped
     ]
 
 
 def coverage(wilayah: Wilayah | None, *, uncovered_only: bool = False) -> Coverage:
-    """"Satu kecamatan satu TKSK" below ``wilayah``; the national view lists areas only, not 7,000 kecamatan."""
+    """ "Satu kecamatan satu TKSK" below ``wilayah``; the national view lists areas only, not 7,000 kecamatan."""
     rows = coverage_rows(wilayah, uncovered_only=uncovered_only) if wilayah is not None else None
     return Coverage(wilayah, coverage_areas(wilayah), rows)
 
@@ -422,8 +430,13 @@ def tksk_candidate_create(
     if TkskCandidate.objects.filter(kecamatan=kecamatan, person=person, selection_year=selection_year).exists():
         raise duplicate
     candidate = TkskCandidate(
-        kecamatan=kecamatan, person=person, selection_year=selection_year, documents=_documents(documents),
-        preferences=_preferences(preferences), written_score=written_score, interview_score=interview_score,
+        kecamatan=kecamatan,
+        person=person,
+        selection_year=selection_year,
+        documents=_documents(documents),
+        preferences=_preferences(preferences),
+        written_score=written_score,
+        interview_score=interview_score,
         notes=notes,
     )
     try:
@@ -512,7 +525,8 @@ def tksk_appoint(
     """
     candidate = (
         TkskCandidate.objects.select_for_update(of=("self",))
-        .select_related("kecamatan", "person__desa__kecamatan").get(pk=candidate.pk)
+        .select_related("kecamatan", "person__desa__kecamatan")
+        .get(pk=candidate.pk)
     )
     kecamatan = candidate.kecamatan
     if candidate.status == CandidateStatus.APPOINTED:
@@ -525,8 +539,13 @@ def tksk_appoint(
     if holder is not None:
         raise TkskSeatTaken(seat_taken_message(kecamatan, holder))
     assignment = Assignment(
-        person=candidate.person, kind=kind, wilayah=kecamatan, status=AssignmentStatus.ACTIVE,
-        sk_number=sk_number, sk_date=sk_date, start_date=start_date,
+        person=candidate.person,
+        kind=kind,
+        wilayah=kecamatan,
+        status=AssignmentStatus.ACTIVE,
+        sk_number=sk_number,
+        sk_date=sk_date,
+        start_date=start_date,
     )
     try:
         with transaction.atomic():  # a savepoint, so the transaction is still usable after a refusal
