@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Sum
 
 from pmks.models import Category, FigureSource, HandlingStatus, PmksFigure, PmksRecord, Unit
+from psks_portal import locks
 from psks_portal.models import Wilayah
 
 
@@ -138,9 +139,18 @@ def is_jump(previous: int | None, new: int | None) -> bool:
     return difference >= 5 and difference > jump_share() * max(previous, 1)
 
 
+class FiguresLocked(Exception):
+    """The kecamatan-month's figures are part of a report that has been handed in."""
+
+
 @transaction.atomic
 def grid_save(*, grid: Grid, cells: dict[tuple[str, int], Cell], comment: str, by) -> int:
-    """Replace the kecamatan-month's figures with ``cells`` (blank cells remove a figure); returns rows written."""
+    """Replace the kecamatan-month's figures with ``cells`` (blank cells remove a figure); returns rows written.
+
+    Refused with ``FiguresLocked`` while the month's report is handed in (``psks_portal.locks``)."""
+    reason = locks.locked_reason(grid.kecamatan.code, grid.month)
+    if reason:
+        raise FiguresLocked(reason)
     existing = {
         (f.desa_id, f.category_id): f
         for f in PmksFigure.objects.select_for_update().filter(

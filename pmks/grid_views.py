@@ -17,6 +17,7 @@ from pmks import figures
 from pmks.grid_forms import GridForm, field_name
 from pmks.models import Unit
 from pmks.selectors import active_catalogue
+from psks_portal import locks, periods
 from psks_portal.models import Role, Wilayah
 from psks_portal.scope import can_change, get_object_for_user, user_scope
 
@@ -80,25 +81,34 @@ def grid_edit(request: HttpRequest, code: str, period: str) -> HttpResponse:
     if catalogue is None:
         raise Http404
     month = _month(period)
+    locked = locks.locked_reason(kecamatan.code, month)
+    if locked and request.method == "POST":
+        # Handed-in figures are read-only: nothing of the post is written.
+        messages.error(request, _("%(reason)s Tidak ada angka yang disimpan.") % {"reason": locked})
+        return redirect("pmks:grid", code=code, period=period)
     categories = list(catalogue.categories.order_by("number"))
     grid = figures.grid_load(kecamatan=kecamatan, month=month, categories=categories)
     form = None
     if request.method == "POST":
         form = GridForm(grid, request.POST)
         if form.is_valid():
-            written = figures.grid_save(
-                grid=grid, cells=form.cells, comment=request.POST.get("keterangan", ""), by=request.user
-            )
+            try:
+                written = figures.grid_save(
+                    grid=grid, cells=form.cells, comment=request.POST.get("keterangan", ""), by=request.user
+                )
+            except figures.FiguresLocked as locked_now:  # the report was handed in while this grid was open
+                messages.error(request, _("%(reason)s Tidak ada angka yang disimpan.") % {"reason": locked_now})
+                return redirect("pmks:grid", code=code, period=period)
             messages.success(
                 request,
                 _("Angka PMKS %(k)s bulan %(m)s disimpan (%(n)s sel berubah).")
                 % {"k": kecamatan.label, "m": month.strftime("%m-%Y"), "n": written},
             )
             return redirect("pmks:grid", code=code, period=period)
-    elif request.GET.get("salin"):
+    elif request.GET.get("salin") and not locked:
         grid = figures.copy_previous(grid)
         messages.info(request, _("Angka bulan lalu disalin sebagai titik awal. Periksa, lalu simpan."))
-    elif request.GET.get("bnba"):
+    elif request.GET.get("bnba") and not locked:
         grid = figures.derive_from_register(grid)
         messages.info(request, _("Angka dihitung dari data BNBA. Periksa, lalu simpan."))
     rows = _rows(grid, request.POST if form is not None else None, form.errors if form is not None else None)
@@ -114,6 +124,8 @@ def grid_edit(request: HttpRequest, code: str, period: str) -> HttpResponse:
             "previous_period": figures.previous_month(month).strftime("%Y-%m"),
             "next_period": figures.next_month(month).strftime("%Y-%m"),
             "period": period,
+            "locked": locked,
+            "report_period": periods.Period.month_of(month).id,
             "copied": bool(request.GET.get("salin")) or (form is not None and request.POST.get("disalin")),
             "from_register": bool(request.GET.get("bnba")) or (form is not None and request.POST.get("dari_bnba")),
             "active_nav": "pmks_grid",

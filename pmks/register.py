@@ -66,8 +66,8 @@ def records_for(user):
     return PmksRecord.objects.for_user(user)
 
 
-def record_page(user, *, page, wilayah=None, category: Category | None = None, status: str = "", q: str = "") -> Page:
-    """One page (50 rows) of the register in the user's scope; a fixed number of queries whatever the page size."""
+def filtered_records(user, *, wilayah=None, category: Category | None = None, status: str = "", q: str = ""):
+    """The register in the user's scope narrowed by the list filters, by name; desa and categories fetched along."""
     qs = records_for(user).in_wilayah(wilayah).select_related("desa").prefetch_related("categories")
     if category is not None:
         qs = qs.filter(categories=category)
@@ -75,7 +75,13 @@ def record_page(user, *, page, wilayah=None, category: Category | None = None, s
         qs = qs.filter(status=status)
     if q:
         qs = qs.filter(name__icontains=q.strip())
-    return Paginator(qs.order_by("name", "pk"), PER_PAGE).get_page(page)
+    return qs.order_by("name", "pk")
+
+
+def record_page(user, *, page, wilayah=None, category: Category | None = None, status: str = "", q: str = "") -> Page:
+    """One page (50 rows) of the register in the user's scope; a fixed number of queries whatever the page size."""
+    qs = filtered_records(user, wilayah=wilayah, category=category, status=status, q=q)
+    return Paginator(qs, PER_PAGE).get_page(page)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""BNBA register forms: validation only (NIK, category age/sex rules, duplicates, status and referral)."""
+"""BNBA register forms: validation only (NIK, category age/sex rules, duplicates, status and referral; the upload of an
+import and the stated purpose of an export)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from pmks import register
 from pmks.models import Category, HandlingStatus, PmksRecord
+from pmks.register_export import PURPOSE_MIN_LENGTH, PURPOSES
 from pmks.selectors import active_catalogue
 from psks_portal import nik as nik_rules
+from psks_portal import tabular
 from psks_portal.widgets import DesaField, WilayahField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -135,3 +138,55 @@ class RegisterFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kategori"].queryset = _active_categories().order_by("number")
         self.fields["wilayah"] = WilayahField(user=user, required=False, label=_("Wilayah"))
+
+
+# --- import and export -----------------------------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    berkas = forms.FileField(
+        label=_("Berkas XLSX atau CSV"),
+        error_messages={"empty": _("Berkas kosong.")},
+        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
+        help_text=_("Paling besar 10 MB. CSV boleh dipisah koma atau titik koma."),
+    )
+
+    def clean_berkas(self):
+        upload = self.cleaned_data["berkas"]
+        try:
+            tabular.check_upload(name=upload.name, size=upload.size)
+        except tabular.ImportFileError as exc:
+            raise ValidationError(str(exc)) from None
+        return upload
+
+
+class ConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    hanya_valid = forms.BooleanField(label=_("Impor hanya baris yang valid; lewati baris yang ditolak"), required=False)
+
+
+class ExportForm(RegisterFilterForm):
+    """The list filters, plus why the names are needed (required before any file is produced) and the format."""
+
+    tujuan = forms.ChoiceField(
+        label=_("Tujuan penggunaan"),
+        choices=[("", _("— pilih tujuan —")), *PURPOSES],
+        error_messages={"required": _("Pilih tujuan penggunaan data ini.")},
+    )
+    keterangan = forms.CharField(
+        label=_("Uraian tujuan"),
+        min_length=PURPOSE_MIN_LENGTH,
+        max_length=250,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Untuk apa dan oleh siapa data ini dipakai. Dicatat dalam log akses bersama jumlah baris."),
+        error_messages={
+            "required": _("Uraikan tujuan penggunaan data ini."),
+            "min_length": _("Uraikan tujuan penggunaan paling sedikit %(limit_value)d karakter."),
+        },
+    )
+    format = forms.ChoiceField(
+        label=_("Format berkas"),
+        choices=[("xlsx", _("XLSX (Excel)")), ("csv", _("CSV (UTF-8)"))],
+        initial="xlsx",
+        widget=forms.RadioSelect,
+    )

@@ -31,17 +31,14 @@ def pmks_table(request: HttpRequest) -> HttpResponse:
         raise Http404 from None
     categories = list(catalogue.categories.order_by("number"))
     table = tables.pmks_table(wilayah=wilayah, month=month, categories=categories, suppress=scope.read_only)
-    trend_months, trend = tables.pmks_trend(wilayah=wilayah, month=month, categories=categories)
+    trend_months, trend_rows = tables.trend_rows(
+        wilayah=wilayah, month=month, categories=categories, children=table.children, suppress=table.suppressed
+    )
     rows = [
-        (
-            child,
-            [table.shown(table.cells.get((child.code, c.pk))) for c in categories],
-            table.shown(table.row_totals.get(child.code)),
-        )
+        (child, [table.cell(child.code, c.pk) for c in categories], table.row_total(child.code))
         for child in table.children
     ]
-    totals = [table.shown(table.column_totals.get(c.pk)) for c in categories]
-    trend_rows = [(c, [table.shown(trend.get((m, c.pk))) for m in trend_months]) for c in categories]
+    totals = [table.column_total(c.pk) for c in categories]
     return render(
         request,
         "pmks/table.html",
@@ -49,7 +46,7 @@ def pmks_table(request: HttpRequest) -> HttpResponse:
             "table": table,
             "rows": rows,
             "totals": totals,
-            "grand_total": table.shown(table.grand_total or None),
+            "grand_total": table.grand(),
             "trend_months": trend_months,
             "trend_rows": trend_rows,
             "wilayah": wilayah,

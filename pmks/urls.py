@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pmks import grid_views, register_views, table_views, views
+from pmks import grid_views, register_export_views, register_import_views, register_views, table_views, views
 
 app_name = "pmks"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     *grid_views.urlpatterns,
     *table_views.urlpatterns,
     *register_views.urlpatterns,
+    *register_import_views.urlpatterns,
+    *register_export_views.urlpatterns,
 ]

@@ -1,6 +1,8 @@
 """The PMKS table per wilayah and month: totals equal their parts, stocks are never summed over months, small cells
-are hidden from read-only viewers, and nobody sees outside their wilayah."""
+are hidden from read-only viewers together with whatever would give them back, and nobody sees outside their
+wilayah."""
 
+import re
 from datetime import date
 
 import pytest
@@ -8,6 +10,7 @@ from django.urls import reverse
 
 from pmks.models import Category, PmksFigure
 from pmks.services import catalogue_load
+from tests.core.test_disclosure import determined, lines, with_totals
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +96,111 @@ def test_the_table_query_count_is_bounded(figures, people, login, django_assert_
     client = login(people["euis"])
     with django_assert_max_num_queries(14):
         _get(client)  # 27 kecamatan rows, same query count
+
+
+# --- complementary suppression ---------------------------------------------------------------------------------
+
+HIDDEN = ("1–4", "×")
+
+
+def _shown_grid(html: str) -> list[list[str]]:
+    """The PMKS table as shown: one list per body row and the totals row, cells then the row total."""
+    table = html.split('data-testid="pmks-table"')[1].split("</table>")[0]
+    body = table.split("<tbody>")[1]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)]
+
+
+def test_a_pimpinan_cannot_recompute_a_hidden_cell_from_the_totals(figures, people, login):
+    # Kejaksan, November: desa 1001 LUT 12, desa 1002 LUT 3 (the other desa and categories are empty).
+    # The 3 (and its row total 3) are small; its column would give it back (15 − 12), so 12 and its row total are
+    # hidden too. Hand-worked shown table (LUT column, row totals): × ×, 1–4 1–4, totals 15 15.
+    response = _get(login(people["hadi"]), wilayah="32.74.01")
+    table = response.context["table"]
+    lut = figures["lut"].pk
+    assert table.cell("32.74.01.1001", lut) == "×" and table.row_total("32.74.01.1001") == "×"
+    assert table.cell("32.74.01.1002", lut) == "1–4" and table.row_total("32.74.01.1002") == "1–4"
+    assert (table.column_total(lut), table.grand()) == ("15", "15")
+    html = response.content.decode()
+    assert 'data-testid="suppression-legend"' in html and "penyamaran sekunder" in html
+    operator = _get(login(people["dedi"]), wilayah="32.74.01")
+    assert operator.context["table"].cell("32.74.01.1001", lut) == "12"
+    assert 'data-testid="suppression-legend"' not in operator.content.decode()
+
+
+@pytest.fixture
+def dense(figures):
+    """Kejaksan's four desa × six categories in November, with many small cells (values chosen by a fixed rule)."""
+    codes = ["LUT", "FM", "PD", "ADK", "PRSE", "KBA"]
+    categories = [Category.objects.get(catalogue__code="permensos-08-2012", code=c) for c in codes]
+    desa = ["32.74.01.1001", "32.74.01.1002", "32.74.01.1003", "32.74.01.1004"]
+    pattern = [0, 1, 3, 7, 12, 2, 0, 25, 4, 9, 6, 0, 5]
+    values = {}
+    PmksFigure.objects.filter(desa_id__in=desa, month=NOV).delete()
+    for i, code in enumerate(desa):
+        for j, category in enumerate(categories):
+            total = pattern[(i * 5 + j * 3) % len(pattern)]
+            if total:
+                PmksFigure.objects.create(desa_id=code, category=category, month=NOV, total=total)
+            values[(i, j)] = total
+    return desa, categories, values
+
+
+def test_the_pimpinan_html_table_reveals_no_hidden_value(dense, people, login):
+    desa, categories, values = dense
+    response = _get(login(people["hadi"]), wilayah="32.74.01")
+    all_categories = response.context["categories"]
+    column = {c.pk: k for k, c in enumerate(all_categories)}
+    shown = _shown_grid(response.content.decode())
+    assert len(shown) == len(desa) + 1 and all(len(row) == len(all_categories) + 1 for row in shown)
+    # The real values, recomputed here: the four desa rows, their totals, the totals row.
+    grid = [[0] * len(all_categories) for _ in desa]
+    for (i, j), total in values.items():
+        grid[i][column[categories[j].pk]] = total
+    full = with_totals(grid)
+    hidden = {(i, j) for i, row in enumerate(shown) for j, text in enumerate(row) if text in HIDDEN}
+    assert hidden, "the data has small cells"
+    for (i, j), text in ((p, shown[p[0]][p[1]]) for p in hidden):
+        assert full[i][j] > 0 and (text == "1–4") == (full[i][j] <= 4)
+    for i, row in enumerate(shown):
+        for j, text in enumerate(row):
+            if (i, j) not in hidden:
+                assert text == ("—" if full[i][j] == 0 else str(full[i][j]))  # no data shows as “—”
+                assert not 1 <= full[i][j] <= 4
+    for line in lines(full):
+        assert sum(p in hidden for p in line) != 1, line
+    assert determined(full, hidden) == set()
+    # The trend shows November's totals row: exactly as the table shows it.
+    trend = dict(response.context["trend_rows"])
+    assert [trend[c][-1] for c in all_categories] == shown[-1][:-1]
+
+
+def test_the_trend_hides_the_totals_that_each_month_hides(people, login):
+    catalogue_load()
+    lut = Category.objects.get(catalogue__code="permensos-08-2012", code="LUT")
+    fm = Category.objects.get(catalogue__code="permensos-08-2012", code="FM")
+    # Harjamukti, October: one desa with LUT 3 and FM 7. The 3 is small; FM 7 and its column total 7 are hidden to
+    # protect it (row: 1–4 × | 10; totals: 1–4 × | 10). In November nothing is small, so nothing is hidden.
+    PmksFigure.objects.create(desa_id="32.74.03.1001", category=lut, month=OCT, total=3)
+    PmksFigure.objects.create(desa_id="32.74.03.1001", category=fm, month=OCT, total=7)
+    PmksFigure.objects.create(desa_id="32.74.03.1001", category=fm, month=NOV, total=9)
+    october = _get(login(people["hadi"]), wilayah="32.74.03", bulan="2026-10").context
+    assert (october["table"].column_total(lut.pk), october["table"].column_total(fm.pk)) == ("1–4", "×")
+    november = _get(login(people["hadi"]), wilayah="32.74.03").context
+    trend = {c.code: values for c, values in november["trend_rows"]}
+    assert trend["LUT"][-2:] == ["1–4", "—"] and trend["FM"][-2:] == ["×", "9"]
+    dedi = {c.code: v for c, v in _get(login(people["dedi"]), wilayah="32.74.03").context["trend_rows"]}
+    assert dedi["LUT"][-2:] == ["3", "—"] and dedi["FM"][-2:] == ["7", "9"]
+
+
+@pytest.mark.parametrize("desa_count", [1, 4])
+def test_the_suppressed_table_query_count_is_bounded(desa_count, figures, people, login, django_assert_max_num_queries):
+    desa = ["32.74.01.1001", "32.74.01.1002", "32.74.01.1003", "32.74.01.1004"][:desa_count]
+    for code in desa:
+        for month in (OCT, NOV):
+            PmksFigure.objects.update_or_create(
+                desa_id=code, category=figures["fm"], month=month, defaults={"total": 2}
+            )
+    client = login(people["hadi"])
+    with django_assert_max_num_queries(15):
+        response = _get(client, wilayah="32.74.01")
+    assert response.status_code == 200 and response.context["table"].hidden
