@@ -104,6 +104,7 @@ def cmd_run(python: Path, args) -> int:
     step("Memuat data demo (Kabupaten Ciamis 32.07, Kota Cirebon 32.74) dan akun demo")
     must(*manage, "load_demo")
     must(*manage, "load_registry_demo")
+    must(*manage, "load_reporting_demo")
     if args.no_serve:
         return 0
     step(f"Portal berjalan di http://{args.addr}/  (Ctrl+C untuk berhenti)")

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "psks_portal",
     "registry",
     "pmks",
@@ -188,6 +190,32 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10_000,
 PMKS_JUMP_SHARE = env_float("PMKS_JUMP_SHARE", 0.5, minimum=0.0, maximum=100.0)
 # The PMKS catalogue new figures are entered under when none has been chosen in the admin yet.
 PMKS_DEFAULT_CATALOGUE = env_str("PMKS_DEFAULT_CATALOGUE", "permensos-08-2012")
+# Reports are due this many days after the end of their period unless a provinsi sets its own (admin: Batas waktu).
+REPORTING_DEADLINE_DAYS = {
+    "M": env_int("REPORTING_DUE_MONTHLY", 10, minimum=0, maximum=90),
+    "Q": env_int("REPORTING_DUE_QUARTERLY", 15, minimum=0, maximum=120),
+    "S": env_int("REPORTING_DUE_SEMESTER", 20, minimum=0, maximum=120),
+    "Y": env_int("REPORTING_DUE_ANNUAL", 31, minimum=0, maximum=180),
+}
+# Activity attachments (photos, minutes, attendance lists): at most this many megabytes, JPG/PNG/PDF only.
+REPORTING_ATTACHMENT_MAX_MB = env_int("REPORTING_ATTACHMENT_MAX_MB", 5, minimum=1, maximum=50)
+
+# Background jobs (recap exports) go through the Django tasks API (django-tasks, the backport of Django 6's
+# django.tasks). "immediate" runs a job inside the request that asked for it (the embedded default: nothing else to
+# run); "database" queues it in the database for `manage.py db_worker` processes, on any number of machines.
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate").strip().lower()
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r} is not one of: {', '.join(_TASK_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+# A recap of more table rows than this (e.g. a provinsi down to its desa) is made as a background job and offered on
+# the "Unduhan" page; smaller ones are downloaded at once.
+EXPORT_BACKGROUND_THRESHOLD = env_int("EXPORT_BACKGROUND_THRESHOLD", 500, minimum=0)
+# Hours an exported file stays downloadable; `manage.py expire_exports` deletes older files.
+EXPORT_FILE_TTL_HOURS = env_int("EXPORT_FILE_TTL_HOURS", 72, minimum=1, maximum=24 * 90)
 
 LOGGING = {
     "version": 1,
@@ -201,5 +229,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING", "propagate": True},
         "axes": {"level": "WARNING", "propagate": True},
+        # WeasyPrint reports every step of a PDF at INFO; recaps only need its warnings.
+        "weasyprint": {"level": "WARNING", "propagate": True},
+        "fontTools": {"level": "WARNING", "propagate": True},
     },
 }

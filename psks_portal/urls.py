@@ -23,6 +23,7 @@ urlpatterns = [
     path("pengguna/<int:pk>/ubah/", users.user_edit, name="user_edit"),
     path("registri/", include("registry.urls")),
     path("pmks/", include("pmks.urls")),
+    path("laporan/", include("reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

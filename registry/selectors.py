@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Paginator
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 
 from psks_portal.models import Wilayah
@@ -298,3 +298,43 @@ def criterion_change_preview(
         if old != new:
             changes[(old, new)] += 1
     return CriterionPreview(evaluated, dict(changes))
+
+
+def psks_present(kecamatan_code: str, on: date) -> list[tuple[str, int, int]]:
+    """PSKS present in each desa of a kecamatan on a date, by type: ``(desa_code, kind_id, count)``.
+
+    People count in the desa where they live, once per active role held on the date; organisations and families
+    count in their desa while active. Two GROUP BY queries; the monthly report freezes this at submission.
+    """
+    started = Q(start_date__isnull=True) | Q(start_date__lte=on)
+    not_ended = Q(end_date__isnull=True) | Q(end_date__gte=on)
+    people = (
+        Assignment.objects.active()
+        .filter(started, not_ended, person__desa__kecamatan=kecamatan_code)
+        .values_list("person__desa_id", "kind_id")
+        .annotate(n=Count("person", distinct=True))
+        .order_by()
+    )
+    organisations = (
+        Organisation.objects.filter(is_active=True, desa__kecamatan=kecamatan_code)
+        .values_list("desa_id", "kind_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[tuple[str, int], int] = {}
+    for desa, kind, n in [*people, *organisations]:
+        counts[(desa, kind)] = counts.get((desa, kind), 0) + n
+    return [(desa, kind, n) for (desa, kind), n in sorted(counts.items())]
+
+
+def kecamatan_with_active_tksk():
+    """Codes of kecamatan that hold an active TKSK (a subquery for completeness: expected reports)."""
+    return Assignment.objects.filter(holds_tksk_seat=True).values("wilayah_id")
+
+
+def active_tksk_names(kecamatan_codes) -> dict[str, str]:
+    """The name of the active TKSK of each kecamatan."""
+    rows = Assignment.objects.filter(holds_tksk_seat=True, wilayah_id__in=kecamatan_codes).values_list(
+        "wilayah_id", "person__name"
+    )
+    return dict(rows)

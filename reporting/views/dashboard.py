@@ -1,0 +1,76 @@
+"""The dashboard: one wilayah (the user's own by default, or a child area drilled into) and one month."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from psks_portal import periods
+from psks_portal.models import Wilayah
+from psks_portal.scope import Scope, get_object_for_user, user_scope
+from reporting import dashboards, tasks
+
+ACCEPTED_ONLY = "diterima"
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = user_scope(request.user)
+    wilayah = _wilayah(request, scope)
+    month = _month(request)
+    accepted_only = request.GET.get("status") == ACCEPTED_ONLY
+    board = dashboards.dashboard_build(
+        wilayah=wilayah, month=month, accepted_only=accepted_only, suppress=scope.read_only
+    )
+    context = {
+        "board": board,
+        "chart_data": board.chart_data(),
+        "path": _drill_path(wilayah, scope),
+        "status": ACCEPTED_ONLY if accepted_only else "",
+        "recap_periods": [month.parent(kind) for kind in (periods.YEAR, periods.SEMESTER, periods.QUARTER)] + [month],
+        "recaps": tasks.recap_choices(),
+        "formats": tasks.FORMATS,
+        "active_nav": "dashboard",
+    }
+    return render(request, "reporting/dashboard.html", context)
+
+
+def _wilayah(request: HttpRequest, scope: Scope) -> Wilayah | None:
+    """The wilayah asked for (404 outside the scope), else the user's own; the whole country for a national scope."""
+    code = request.GET.get("wilayah") or (scope.wilayah.code if scope.wilayah else "")
+    if code:
+        return get_object_for_user(Wilayah.objects.all(), request.user, code=code)
+    if not scope.everything:
+        raise Http404
+    return None
+
+
+def _month(request: HttpRequest) -> periods.Period:
+    """The month asked for (``2026M03``), else the last month that has ended: the one being reported now."""
+    text = request.GET.get("periode")
+    if not text:
+        return periods.last_closed(periods.MONTH, timezone.localdate())
+    try:
+        month = periods.parse(text)
+    except periods.PeriodError:
+        raise Http404 from None
+    if month.kind != periods.MONTH:
+        raise Http404
+    return month
+
+
+def _drill_path(wilayah: Wilayah | None, scope: Scope) -> list[tuple[str, str | None]]:
+    """(label, code) from the top the user may see down to ``wilayah``; code ``None`` is the whole country."""
+    trail: list[tuple[str, str | None]] = [("Indonesia", None)] if scope.everything else []
+    for ancestor in wilayah.lineage() if wilayah else []:
+        if scope.contains(ancestor):
+            trail.append((ancestor.label, ancestor.code))
+    return trail
+
+
+urlpatterns = [path("dasbor/", dashboard, name="dashboard")]

@@ -1,0 +1,643 @@
+"""TKSK reports: the list, the report page (figures, PSKS, activities, narrative, history), its workflow actions
+and its attachments. Writes go through ``reporting.services``; figures come from ``pmks.figures`` and the selectors.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, register_converter, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from pmks import figures
+from pmks.models import FigureSource
+from pmks.selectors import active_catalogue
+from psks_portal import disclosure, periods
+from psks_portal.models import Role, Wilayah
+from psks_portal.scope import can_change, get_object_for_user, user_scope
+from registry.models import Kind
+from registry.selectors import active_tksk_names, psks_present
+from reporting import selectors, services, workflow
+from reporting.forms import (
+    ActivityForm,
+    EvaluationForm,
+    MonthlyReportForm,
+    PeriodReportForm,
+    ReportFilterForm,
+    TransitionForm,
+)
+from reporting.models import EDITABLE_STATES, SUBMITTED_STATES, Activity, ActivityKind, PsksCount, Report, State
+from reporting.workflow import Action, TransitionRefused
+
+
+class KecamatanCodeConverter:
+    regex = r"\d{2}\.\d{2}\.\d{2}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class PeriodIdConverter(KecamatanCodeConverter):
+    regex = r"\d{4}(?:[MQS]\d{1,2})?"
+
+
+register_converter(KecamatanCodeConverter, "kecamatan_code")
+register_converter(PeriodIdConverter, "period_id")
+
+PAGE_SIZE = 50
+ACTION_DONE = {
+    Action.SUBMIT: gettext_lazy("Laporan dikirim ke Dinas Sosial kabupaten/kota."),
+    Action.RETURN: gettext_lazy("Laporan dikembalikan kepada TKSK untuk revisi."),
+    Action.VERIFY: gettext_lazy("Laporan diverifikasi."),
+    Action.REOPEN: gettext_lazy("Laporan dibuka kembali."),
+    Action.NOT_REPORTING: gettext_lazy("Kecamatan ditandai tidak melapor untuk periode ini."),
+}
+ACTION_STYLE = {
+    Action.SUBMIT: "btn-portal",
+    Action.VERIFY: "btn-success",
+    Action.RETURN: "btn-outline-danger",
+    Action.REOPEN: "btn-outline-warning",
+    Action.NOT_REPORTING: "btn-outline-dark",
+}
+STATE_BADGE = {
+    State.DRAFT: "text-bg-secondary",
+    State.SUBMITTED: "text-bg-primary",
+    State.REVISION: "text-bg-warning",
+    State.VERIFIED: "text-bg-info",
+    State.ACCEPTED: "text-bg-success",
+    State.NOT_REPORTING: "text-bg-dark",
+}
+
+
+# -- small shared helpers (also used by the completeness and roll-up screens) -----------------------------------
+
+
+PRIMARY_TEXT, SECONDARY_TEXT = f"1–{disclosure.SMALL}", "×"
+
+
+def number(value: int | None) -> str:
+    """A count as shown: '—' for no data, dots between thousands."""
+    return "—" if value is None else f"{value:,}".replace(",", ".")
+
+
+@dataclass
+class ShownTable:
+    cells: list[list[str]]
+    row_totals: list[str]
+    column_totals: list[str]
+    grand_total: str
+
+
+def _sum(values) -> int | None:
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def shown_table(matrix: list[list[int | None]], suppress: bool) -> ShownTable:
+    """Counts (rows × columns, ``None`` = no data) with their totals, as the viewer may see them.
+
+    For read-only viewers the small-cell rule of ``psks_portal.disclosure`` applies: figures 1–4 are shown “1–4” and
+    enough others “×” that no row or column total gives them back (UU 27/2022).
+    """
+    width = len(matrix[0]) if matrix else 0
+    row_sums = [_sum(row) for row in matrix]
+    column_sums = [_sum(row[j] for row in matrix) for j in range(width)]
+    grand = _sum(row_sums)
+    hidden = disclosure.protect([[v or 0 for v in row] for row in matrix]) if suppress and matrix and width else {}
+
+    def text(position: tuple[int, int], value: int | None) -> str:
+        kind = hidden.get(position) if value else None
+        if kind == disclosure.PRIMARY:
+            return PRIMARY_TEXT
+        return SECONDARY_TEXT if kind == disclosure.COMPLEMENTARY else number(value)
+
+    last_row, last_column = len(matrix), width
+    return ShownTable(
+        cells=[[text((i, j), v) for j, v in enumerate(row)] for i, row in enumerate(matrix)],
+        row_totals=[text((i, last_column), v) for i, v in enumerate(row_sums)],
+        column_totals=[text((last_row, j), v) for j, v in enumerate(column_sums)],
+        grand_total=text((last_row, last_column), grand),
+    )
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    text: str
+    css: str
+
+
+def timeliness(report: Report, today: date) -> Timeliness:
+    """On time, late by N days (from the first submission), or not yet handed in and how far past the deadline."""
+    if report.state == State.NOT_REPORTING:
+        return Timeliness(_("Tidak melapor"), "text-muted")
+    if report.days_late is not None:
+        if report.days_late == 0:
+            return Timeliness(_("Tepat waktu"), "text-success")
+        return Timeliness(_("Terlambat %(n)s hari") % {"n": report.days_late}, "text-danger")
+    overdue = (today - report.due_date).days
+    if overdue > 0:
+        return Timeliness(_("Belum dikirim, lewat %(n)s hari") % {"n": overdue}, "text-danger fw-semibold")
+    return Timeliness(_("Belum dikirim"), "text-muted")
+
+
+def is_operator(user) -> bool:
+    return user.is_superuser or user.role == Role.OPERATOR_KABKOTA
+
+
+def is_admin_provinsi(user) -> bool:
+    return user.is_superuser or user.role == Role.ADMIN_PROVINSI
+
+
+def parse_period(text: str) -> periods.Period:
+    """A period id from the address; 404 for nonsense and for periods that have not started yet."""
+    try:
+        period = periods.parse(text)
+    except periods.PeriodError:
+        raise Http404 from None
+    if period.start > timezone.localdate():
+        raise Http404
+    return period
+
+
+def report_url(kecamatan_code: str, period: periods.Period | str) -> str:
+    return reverse("reporting:report_detail", args=[kecamatan_code, str(period)])
+
+
+# -- access ---------------------------------------------------------------------------------------------------------
+
+
+def _kecamatan(request: HttpRequest, code: str, *, write: bool = False) -> Wilayah:
+    """The kecamatan if in the user's scope (404 otherwise); 403 for a write by a read-only user."""
+    kecamatan = get_object_for_user(
+        Wilayah.objects.filter(level=Wilayah.KECAMATAN).select_related("parent"), request.user, write=write, code=code
+    )
+    if write and not can_change(request.user, kecamatan):
+        raise PermissionDenied
+    return kecamatan
+
+
+def _existing(kecamatan: Wilayah, period: periods.Period) -> Report | None:
+    return Report.objects.filter(kecamatan=kecamatan, period=period.id).first()
+
+
+def _unsaved(kecamatan: Wilayah, period: periods.Period) -> Report:
+    """What a report nobody has opened yet looks like (shown to readers; nothing is written)."""
+    return Report(
+        kecamatan=kecamatan,
+        period=period.id,
+        period_kind=period.kind,
+        start=period.start,
+        end=period.end,
+        due_date=services.due_date(kecamatan, period),
+    )
+
+
+def _opens_draft(user, kecamatan: Wilayah) -> bool:
+    """The TKSK of the kecamatan starts its draft just by opening the page."""
+    return user.role == Role.TKSK and user.wilayah_id == kecamatan.code and can_change(user, kecamatan)
+
+
+# -- the list -----------------------------------------------------------------------------------------------------
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    scope = user_scope(request.user)
+    if not (scope.everything or scope.wilayah):
+        raise PermissionDenied
+    form = ReportFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and "wilayah" in form.errors:
+        raise Http404
+    filters = form.cleaned_data if form.is_valid() else {}
+    reports = Report.objects.for_user(request.user).select_related("kecamatan__parent", "updated_by")
+    if filters.get("wilayah"):
+        reports = reports.in_wilayah(filters["wilayah"])
+    if filters.get("jenis"):
+        reports = reports.filter(period_kind=filters["jenis"])
+    if filters.get("periode"):
+        reports = reports.of_period(filters["periode"])
+    if filters.get("status"):
+        reports = reports.filter(state=filters["status"])
+    page = Paginator(reports.order_by("-start", "period_kind", "kecamatan_id"), PAGE_SIZE).get_page(
+        request.GET.get("halaman")
+    )
+    today = timezone.localdate()
+    query = request.GET.copy()
+    query.pop("halaman", None)
+    context = {
+        "filter_form": form,
+        "page": page,
+        "rows": [(r, timeliness(r, today), STATE_BADGE.get(r.state)) for r in page.object_list],
+        "query": query.urlencode(),
+        "shortcuts": _shortcuts(request.user, today),
+        "is_tksk": request.user.role == Role.TKSK,
+        "active_nav": "report_list",
+    }
+    return render(request, "reporting/report_list.html", context)
+
+
+def _shortcuts(user, today: date) -> list[tuple[str, str]]:
+    """For a TKSK: buttons to this month's and last month's report and the last closed triwulan/semester/year."""
+    if user.role != Role.TKSK or not user.wilayah_id:
+        return []
+    this_month = periods.current(periods.MONTH, today)
+    targets = [
+        (_("Laporan bulan ini (%(p)s)") % {"p": this_month.label}, this_month),
+        (_("Laporan bulan lalu (%(p)s)") % {"p": this_month.previous().label}, this_month.previous()),
+    ]
+    for kind in (periods.QUARTER, periods.SEMESTER, periods.YEAR):
+        period = periods.last_closed(kind, today)
+        targets.append((period.label, period))
+    return [(label, report_url(user.wilayah_id, period)) for label, period in targets]
+
+
+# -- the report page ----------------------------------------------------------------------------------------------
+
+
+@login_required
+def report_detail(request: HttpRequest, kecamatan: str, period: str) -> HttpResponse:
+    kec = _kecamatan(request, kecamatan, write=request.method == "POST")
+    per = parse_period(period)
+    report = _existing(kec, per)
+    if report is None and (_opens_draft(request.user, kec) or request.POST.get("buka")):
+        report = services.report_open(kecamatan=kec, period=per)
+        if request.method == "POST":
+            messages.success(request, _("Draf laporan dibuat."))
+            return redirect(report_url(kec.code, per))
+    if request.method != "POST":
+        return _render_page(request, kec, per, report or _unsaved(kec, per))
+    if report is None:
+        raise Http404
+    if refused := _refuse_locked(request, report):
+        return refused
+    form_class = MonthlyReportForm if report.is_monthly else PeriodReportForm
+    form = form_class(request.POST, instance=report)
+    if form.is_valid():
+        try:
+            services.report_update(
+                report=report, version=form.cleaned_data["version"], values=form.values(), by=request.user
+            )
+        except services.ReportLocked as exc:
+            messages.error(request, str(exc))
+            return redirect(report_url(kec.code, per))
+        except services.EditConflict as exc:
+            return _conflict(request, kec, per, form, str(exc))
+        messages.success(request, _("Isian laporan disimpan."))
+        return redirect(report_url(kec.code, per) + "#narasi")
+    return _render_page(request, kec, per, report, form=form)
+
+
+def _conflict(request, kec: Wilayah, per: periods.Period, form, message: str) -> HttpResponse:
+    """Keep the user's input, say what is stored now, and let the next save apply on top of the newest version."""
+    current = Report.objects.get(pk=form.instance.pk)
+    form.add_error(None, message)
+    form.data = form.data.copy()
+    form.data["version"] = str(current.version)
+    stored = [
+        (form[name].label, getattr(current, name))
+        for name in form._meta.fields
+        if str(getattr(current, name) or "") != str(form.cleaned_data.get(name) or "")
+    ]
+    response = _render_page(request, kec, per, current, form=form, stored=stored)
+    response.status_code = 409
+    return response
+
+
+@login_required
+@require_POST
+def report_evaluation(request: HttpRequest, kecamatan: str, period: str) -> HttpResponse:
+    """The kabupaten/kota operator fills the year-end evaluation of a submitted annual report."""
+    kec = _kecamatan(request, kecamatan, write=True)
+    per = parse_period(period)
+    if not is_operator(request.user):
+        raise PermissionDenied
+    report = _existing(kec, per)
+    if report is None or not report.is_annual:
+        raise Http404
+    if report.state != State.SUBMITTED:
+        messages.error(request, _("Evaluasi diisi pada laporan tahunan yang berstatus “Dikirim”."))
+        return redirect(report_url(kec.code, per))
+    form = EvaluationForm(request.POST, instance=report)
+    if form.is_valid():
+        try:
+            services.report_update(
+                report=report, version=form.cleaned_data["version"], values=form.values(), by=request.user
+            )
+        except (services.EditConflict, services.ReportLocked) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Evaluasi akhir tahun disimpan."))
+            return redirect(report_url(kec.code, per) + "#evaluasi")
+    return _render_page(request, kec, per, report, evaluation_form=form)
+
+
+@login_required
+@require_POST
+def report_transition(request: HttpRequest, kecamatan: str, period: str) -> HttpResponse:
+    """Submit, return, verify, reopen or mark as not reporting (per ``workflow``); refusals become messages."""
+    kec = _kecamatan(request, kecamatan, write=True)
+    per = parse_period(period)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
+    if not _role_ever_may(request.user, action):
+        raise PermissionDenied
+    if action == Action.ACCEPT:
+        messages.error(request, _("Laporan diterima per kabupaten/kota sekaligus, dari layar Kelengkapan laporan."))
+        return redirect(report_url(kec.code, per))
+    report = _existing(kec, per)
+    if report is None and action != Action.NOT_REPORTING:
+        raise Http404
+    try:
+        with transaction.atomic():
+            if report is None:
+                services.mark_not_reporting(kecamatan=kec, period=per, by=request.user, reason=comment)
+            else:
+                services.transition(report=report, action=action, by=request.user, comment=comment)
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, ACTION_DONE[action])
+    return redirect(report_url(kec.code, per))
+
+
+def _role_ever_may(user, action: str) -> bool:
+    """Whether the user's role appears in any move of ``action`` (otherwise the button is never theirs: 403)."""
+    role = workflow.role_of(user)
+    return role == "*" or any(a == action and role in m.roles for (_s, a), m in workflow.TRANSITIONS.items())
+
+
+# -- activities ---------------------------------------------------------------------------------------------------
+
+
+def _editable_report(request: HttpRequest, kecamatan: str, period: str) -> tuple[Wilayah, periods.Period, Report]:
+    kec = _kecamatan(request, kecamatan, write=True)
+    per = parse_period(period)
+    report = _existing(kec, per)
+    if report is None or not report.is_monthly:
+        raise Http404
+    return kec, per, report
+
+
+def _refuse_locked(request: HttpRequest, report: Report) -> HttpResponse | None:
+    if report.state in EDITABLE_STATES:
+        return None
+    messages.error(request, services.locked_message())
+    return redirect(report_url(report.kecamatan_id, report.period))
+
+
+@login_required
+@require_POST
+def activity_add(request: HttpRequest, kecamatan: str, period: str) -> HttpResponse:
+    kec, per, report = _editable_report(request, kecamatan, period)
+    if refused := _refuse_locked(request, report):
+        return refused
+    form = ActivityForm(request.POST, request.FILES, report=report)
+    if form.is_valid():
+        services.activity_save(report=report, activity=form.save(commit=False), by=request.user)
+        messages.success(request, _("Kegiatan ditambahkan."))
+        return redirect(report_url(kec.code, per) + "#kegiatan")
+    messages.error(request, _("Kegiatan belum disimpan: periksa isian yang ditandai."))
+    return _render_page(request, kec, per, report, activity_form=form)
+
+
+@login_required
+def activity_edit(request: HttpRequest, kecamatan: str, period: str, pk: int) -> HttpResponse:
+    kec, per, report = _editable_report(request, kecamatan, period)
+    activity = get_object_or_404(report.activities, pk=pk)
+    if refused := _refuse_locked(request, report):
+        return refused
+    previous_file = activity.attachment.name
+    form = ActivityForm(request.POST or None, request.FILES or None, instance=activity, report=report)
+    if request.method == "POST" and form.is_valid():
+        saved = services.activity_save(report=report, activity=form.save(commit=False), by=request.user)
+        if previous_file and previous_file != saved.attachment.name:
+            saved.attachment.storage.delete(previous_file)
+        messages.success(request, _("Kegiatan diperbarui."))
+        return redirect(report_url(kec.code, per) + "#kegiatan")
+    context = {"form": form, "report": report, "kecamatan": kec, "period": per, "active_nav": "report_list"}
+    return render(request, "reporting/activity_form.html", context)
+
+
+@login_required
+@require_POST
+def activity_delete(request: HttpRequest, kecamatan: str, period: str, pk: int) -> HttpResponse:
+    kec, per, report = _editable_report(request, kecamatan, period)
+    activity = get_object_or_404(report.activities, pk=pk)
+    if refused := _refuse_locked(request, report):
+        return refused
+    services.activity_delete(report=report, activity=activity, by=request.user)
+    messages.success(request, _("Kegiatan dihapus."))
+    return redirect(report_url(kec.code, per) + "#kegiatan")
+
+
+@login_required
+def activity_attachment(request: HttpRequest, kecamatan: str, period: str, pk: int) -> FileResponse:
+    """Attachments are served only here, to users whose scope holds the report (never from a public media URL)."""
+    kec = _kecamatan(request, kecamatan)
+    activity = get_object_or_404(Activity, pk=pk, report__kecamatan=kec, report__period=parse_period(period).id)
+    if not activity.attachment:
+        raise Http404
+    extension = activity.attachment.name.rsplit(".", 1)[-1].lower()
+    try:
+        handle = activity.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        filename=f"lampiran-{kec.code}-{period}-{activity.pk}.{extension}",
+        content_type=mimetypes.types_map.get(f".{extension}", "application/octet-stream"),
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+# -- page context -------------------------------------------------------------------------------------------------
+
+
+def _render_page(request: HttpRequest, kec: Wilayah, per: periods.Period, report: Report, **forms) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    writer = can_change(user, kec)
+    saved = report.pk is not None
+    editable = saved and writer and report.is_editable
+    suppress = user_scope(user).read_only
+    context = {
+        "report": report,
+        "kecamatan": kec,
+        "period": per,
+        "saved": saved,
+        "editable": editable,
+        "writer": writer,
+        "today": today,
+        "timeliness": timeliness(report, today),
+        "badge": STATE_BADGE.get(report.state),
+        "tksk_name": report.tksk_name or active_tksk_names([kec.code]).get(kec.code, ""),
+        "actions": _actions(user, report, kec),
+        "accept_hint": writer and report.state == State.VERIFIED and is_admin_provinsi(user),
+        "history": report.transitions.select_related("by") if saved else [],
+        "can_open": not saved and writer,
+        "stored": forms.get("stored"),
+        "suppressed": suppress,
+        "active_nav": "report_list",
+    }
+    if editable:
+        form_class = MonthlyReportForm if report.is_monthly else PeriodReportForm
+        context["form"] = forms.get("form") or form_class(instance=report)
+    if report.is_monthly:
+        context.update(_monthly_sections(report, kec, per, suppress))
+        if editable:
+            context["activity_form"] = forms.get("activity_form") or ActivityForm(report=report)
+    else:
+        context.update(_period_sections(report, kec, per, suppress))
+    if report.is_annual and saved and report.state == State.SUBMITTED and writer and is_operator(user):
+        context["evaluation_form"] = forms.get("evaluation_form") or EvaluationForm(instance=report)
+    return render(request, "reporting/report_detail.html", context)
+
+
+def _actions(user, report: Report, kec: Wilayah) -> list[dict]:
+    """The workflow buttons this user may press here (acceptance happens per kabupaten, on the completeness page)."""
+    if not can_change(user, kec):
+        return []
+    return [
+        {
+            "action": action,
+            "label": workflow.ACTION_LABELS[action],
+            "needs_comment": workflow.TRANSITIONS[(report.state, action)].needs_comment,
+            "style": ACTION_STYLE.get(action, "btn-outline-secondary"),
+        }
+        for action in workflow.actions_for(report.state, user)
+        if action != Action.ACCEPT and (report.pk is not None or action == Action.NOT_REPORTING)
+    ]
+
+
+@dataclass
+class FigureTable:
+    """Desa rows × column keys with totals, as the report page shows PMKS and PSKS figures."""
+
+    columns: list
+    rows: list
+    column_totals: list
+    grand_total: str
+    empty: bool
+
+
+def _figure_table(desa: list[Wilayah], columns: list, value, suppress: bool, marked=None) -> FigureTable:
+    """``value(desa_code, column_key)`` → int or None; only columns with some figure are shown (compact).
+
+    ``suppress`` applies the small-cell rule (PMKS figures seen by a read-only viewer)."""
+    used = [c for c in columns if any(value(d.code, c.pk) is not None for d in desa)]
+    table = shown_table([[value(d.code, c.pk) for c in used] for d in desa], suppress)
+    rows = [
+        (
+            d,
+            [(table.cells[i][j], bool(marked and marked(d.code, c.pk))) for j, c in enumerate(used)],
+            table.row_totals[i],
+        )
+        for i, d in enumerate(desa)
+    ]
+    return FigureTable(used, rows, table.column_totals, table.grand_total, not used)
+
+
+def _categories() -> list:
+    catalogue = active_catalogue()
+    return list(catalogue.categories.order_by("number")) if catalogue else []
+
+
+def _monthly_sections(report: Report, kec: Wilayah, per: periods.Period, suppress: bool) -> dict:
+    grid = figures.grid_load(kecamatan=kec, month=per.start, categories=_categories())
+    pmks = _figure_table(
+        grid.desa,
+        grid.categories,
+        lambda d, c: grid.cell(d, c).total,
+        suppress,
+        lambda d, c: grid.cell(d, c).source == FigureSource.REGISTER,
+    )
+    frozen = report.pk is not None and report.state in SUBMITTED_STATES
+    if frozen:
+        counts = PsksCount.objects.filter(report=report).values_list("desa_id", "kind_id", "count")
+    else:
+        counts = psks_present(kec.code, per.end)
+    psks_values = {(d, k): n for d, k, n in counts}
+    kinds = list(Kind.objects.filter(pk__in={k for _d, k in psks_values}).order_by("sort_order", "name"))
+    activities = list(report.activities.select_related("desa")) if report.pk else []
+    return {
+        "grid": grid,
+        "pmks": pmks,
+        "has_bnba": any(marked for _d, cells, _t in pmks.rows for _v, marked in cells),
+        "grid_period": per.start.strftime("%Y-%m"),
+        "psks": _figure_table(grid.desa, kinds, lambda d, k: psks_values.get((d, k)), suppress=False),
+        "psks_frozen": frozen,
+        "activities": activities,
+        "participants": (
+            sum(a.participants_male for a in activities),
+            sum(a.participants_female for a in activities),
+        ),
+    }
+
+
+def _period_sections(report: Report, kec: Wilayah, per: periods.Period, suppress: bool) -> dict:
+    """A triwulan, semester or year: figures compiled from the handed-in monthly reports of the period."""
+    desa = list(Wilayah.objects.filter(parent=kec).order_by("code"))
+    pmks = selectors.pmks_rollup(wilayah=kec, period=per, categories=_categories(), accepted_only=False)
+    psks = selectors.psks_rollup(wilayah=kec, period=per, accepted_only=False)
+    activities = selectors.activity_rollup(wilayah=kec, period=per, accepted_only=False)
+    source = list(
+        selectors.last_handed_in_months(per, accepted_only=False).filter(kecamatan=kec).values_list("period", flat=True)
+    )
+    monthly = {r.period: r for r in Report.objects.filter(kecamatan=kec).monthly_in(per)}
+    labels = dict(ActivityKind.choices)
+    activity_rows = [
+        (labels[kind], figure.total, figure.male or 0, figure.female or 0)
+        for kind in activities.keys
+        if (figure := activities.cell(kec.code, kind)) is not None
+    ]
+    return {
+        "pmks": _figure_table(desa, pmks.keys, lambda d, c: _total(pmks.cell(d, c)), suppress),
+        "psks": _figure_table(desa, psks.keys, lambda d, k: _total(psks.cell(d, k)), suppress=False),
+        "stock_month": periods.parse(source[0]).label if source else None,
+        "activity_rows": activity_rows,
+        "activity_total": activities.grand_total,
+        "months": [(m, monthly.get(m.id)) for m in per.months()],
+    }
+
+
+def _total(figure) -> int | None:
+    return None if figure is None else figure.total
+
+
+urlpatterns = [
+    path("", report_list, name="report_list"),
+    path("<kecamatan_code:kecamatan>/<period_id:period>/", report_detail, name="report_detail"),
+    path("<kecamatan_code:kecamatan>/<period_id:period>/status/", report_transition, name="report_transition"),
+    path("<kecamatan_code:kecamatan>/<period_id:period>/evaluasi/", report_evaluation, name="report_evaluation"),
+    path("<kecamatan_code:kecamatan>/<period_id:period>/kegiatan/", activity_add, name="activity_add"),
+    path("<kecamatan_code:kecamatan>/<period_id:period>/kegiatan/<int:pk>/", activity_edit, name="activity_edit"),
+    path(
+        "<kecamatan_code:kecamatan>/<period_id:period>/kegiatan/<int:pk>/hapus/",
+        activity_delete,
+        name="activity_delete",
+    ),
+    path(
+        "<kecamatan_code:kecamatan>/<period_id:period>/kegiatan/<int:pk>/lampiran/",
+        activity_attachment,
+        name="activity_attachment",
+    ),
+]

@@ -1,0 +1,40 @@
+"""The quick start's demo reports: every workflow stage present, figures consistent, safe to repeat."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db.models import F
+
+from pmks.models import PmksFigure
+from psks_portal.demo import demo_load
+from reporting.demo import reporting_demo_load
+from reporting.models import Report, State, Transition
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_shows_every_stage_and_can_be_loaded_twice(tree, catalogue, settings):
+    settings.PORTAL_DEMO_ENABLED = True
+    demo_load()
+    created = reporting_demo_load(today=date(2026, 11, 23))
+    kecamatan = 5 + 27  # Kota Cirebon and Kabupaten Ciamis
+    assert created == kecamatan * 6
+    assert set(Report.objects.values_list("period", flat=True)) == {f"2026M{m:02d}" for m in range(5, 11)}
+    assert {State.ACCEPTED, State.VERIFIED, State.SUBMITTED, State.DRAFT} <= set(
+        Report.objects.values_list("state", flat=True)
+    )
+    # Every state reached through the workflow has its history row; drafts have none.
+    handed_in = Report.objects.exclude(state=State.DRAFT)
+    assert all(r.transitions.exists() for r in handed_in)
+    assert not Transition.objects.filter(report__state=State.DRAFT).exists()
+    # Figures respect the database rule total = L + P, and there is no figure for a month without a report.
+    assert not PmksFigure.objects.exclude(male__isnull=True).exclude(total=F("male") + F("female")).exists()
+    assert reporting_demo_load(today=date(2026, 11, 23)) == 0
+
+
+def test_the_demo_is_refused_outside_demo_mode(tree, catalogue, settings):
+    settings.PORTAL_DEMO_ENABLED = False
+    with pytest.raises(RuntimeError, match="Mode demo tidak aktif"):
+        reporting_demo_load()
