@@ -3,23 +3,28 @@
 The last six closed months get PMKS figures for every desa (invented, seeded so every run gives the same numbers),
 a few activities per kecamatan, and reports moved through the real workflow (``services.transition``) into a mix of
 states: Kota Cirebon is accepted up to the month before last; Ciamis has drafts, late and returned reports, so the
-completeness screen has something to show. Safe to repeat: months that already have reports are left alone.
+completeness screen has something to show. Each move is made by the demo account that would make it (the kecamatan's
+TKSK, the kabupaten/kota operator, the Admin Provinsi; the superadmin where the demo has no such account) and dated
+when it would have happened — submissions around the deadline, verification and acceptance a few days later, never
+after today — so timeliness and the history read true. Safe to repeat: months that already have reports are left
+alone.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from pmks.models import PmksFigure, Unit
 from pmks.selectors import active_catalogue
 from psks_portal import periods
-from psks_portal.models import User, Wilayah
+from psks_portal.models import Role, User, Wilayah
 from reporting import services
-from reporting.models import Activity, ActivityKind, Letterhead, Report
+from reporting.models import Activity, ActivityKind, Letterhead, Report, Transition
 from reporting.workflow import Action
 
 KABUPATEN = ("32.74", "32.07")
@@ -50,7 +55,7 @@ def reporting_demo_load(today: date | None = None) -> int:
     """Create the demo reports; returns how many reports were created."""
     if not settings.PORTAL_DEMO_ENABLED:
         raise RuntimeError("Mode demo tidak aktif (PORTAL_DEMO_ENABLED=false): data demo laporan tidak dibuat.")
-    today = today or date.today()
+    today = today or timezone.localdate()
     catalogue = active_catalogue()
     if catalogue is None:
         raise RuntimeError("Muat katalog PMKS lebih dulu (load_pmks_catalogue).")
@@ -60,7 +65,7 @@ def reporting_demo_load(today: date | None = None) -> int:
             defaults={"government": government, "office": office, "address": address, "contact": contact,
                       "city": city, "head_position": position, "head_name": name, "head_rank": rank, "head_nip": nip},
         )  # fmt: skip
-    admin = _superuser()
+    actors = _Actors(_superuser())
     categories = list(catalogue.categories.order_by("number"))
     last = periods.last_closed(periods.MONTH, today)
     months = [last.shift(-i) for i in reversed(range(MONTHS_BACK))]
@@ -88,7 +93,7 @@ def reporting_demo_load(today: date | None = None) -> int:
             report.camat_name = f"Camat {kec.name} (demo)"
             report.camat_date = month.end
             report.save()
-            _move(report, month, position, kec, rng, admin)
+            _move(report, position, kec, rng, actors, today)
             created += 1
     return created
 
@@ -132,7 +137,40 @@ def _activity(report: Report, rng: random.Random, desa: list[str]) -> None:
     )
 
 
-def _move(report: Report, month: periods.Period, position: int, kec: Wilayah, rng, admin) -> None:
+class _Actors:
+    """The demo account that makes each move: the TKSK of the kecamatan, the operator of its kabupaten/kota, the
+    Admin Provinsi — or the superadmin where the demo has no such account."""
+
+    def __init__(self, fallback: User) -> None:
+        self.fallback = fallback
+        seats = User.objects.filter(is_active=True, role__in=[Role.TKSK, Role.OPERATOR_KABKOTA, Role.ADMIN_PROVINSI])
+        self.by_seat = {(user.role, user.wilayah_id): user for user in seats.order_by("pk")}
+
+    def tksk(self, kec: Wilayah) -> User:
+        return self.by_seat.get((Role.TKSK, kec.code), self.fallback)
+
+    def operator(self, kec: Wilayah) -> User:
+        return self.by_seat.get((Role.OPERATOR_KABKOTA, kec.kabupaten_id), self.fallback)
+
+    def admin(self, kec: Wilayah) -> User:
+        return self.by_seat.get((Role.ADMIN_PROVINSI, kec.provinsi_id), self.fallback)
+
+
+def _at(day: date, rng: random.Random) -> datetime:
+    """A moment in office hours of ``day`` (Asia/Jakarta)."""
+    return timezone.make_aware(datetime.combine(day, time(rng.randint(8, 15), rng.randint(0, 59))))
+
+
+def _dated(report: Report, moment: datetime, *, submitted: bool = False) -> None:
+    """Date the report's latest move at ``moment`` (a demo report is submitted once: for the submission, its
+    submission times too)."""
+    last = Transition.objects.filter(report=report).order_by("-pk").values_list("pk", flat=True).first()
+    Transition.objects.filter(pk=last).update(at=moment)
+    times = {"first_submitted_at": moment, "submitted_at": moment} if submitted else {}
+    Report.objects.filter(pk=report.pk).update(updated_at=moment, **times)
+
+
+def _move(report: Report, position: int, kec: Wilayah, rng: random.Random, actors: _Actors, today: date) -> None:
     """Older months are accepted; the last two months show every stage of the workflow."""
     latest = position == MONTHS_BACK - 1
     second_latest = position == MONTHS_BACK - 2
@@ -140,14 +178,23 @@ def _move(report: Report, month: periods.Period, position: int, kec: Wilayah, rn
     roll = rng.random()
     if latest and (roll < 0.25 or (ciamis and roll < 0.45)):
         return  # still a draft: shows up as missing
-    submitted_on = report.due_date + timedelta(days=rng.choice([-6, -3, -1, 0, 0, 2, 5]))
-    report = services.transition(report=report, action=Action.SUBMIT, by=admin, today=submitted_on)
+    first_day = report.end + timedelta(days=1)  # a report can be sent once its month is over
+    wanted = report.due_date + timedelta(days=rng.choice([-6, -3, -1, 0, 0, 2, 5]))
+    submitted_on = max(first_day, min(today, wanted))
+    report = services.transition(report=report, action=Action.SUBMIT, by=actors.tksk(kec), today=submitted_on)
+    _dated(report, _at(submitted_on, rng), submitted=True)
     if latest and roll < 0.55:
         return
+    checked_on = min(today, submitted_on + timedelta(days=rng.randint(1, 4)))
     if latest and roll < 0.65:
-        services.transition(report=report, action=Action.RETURN, by=admin, comment="Lengkapi angka LUT (demo).")
+        services.transition(
+            report=report, action=Action.RETURN, by=actors.operator(kec), comment="Lengkapi angka LUT (demo)."
+        )
+        _dated(report, _at(checked_on, rng))
         return
-    report = services.transition(report=report, action=Action.VERIFY, by=admin)
+    report = services.transition(report=report, action=Action.VERIFY, by=actors.operator(kec))
+    _dated(report, _at(checked_on, rng))
     if latest or (second_latest and ciamis):
         return
-    services.transition(report=report, action=Action.ACCEPT, by=admin)
+    services.transition(report=report, action=Action.ACCEPT, by=actors.admin(kec))
+    _dated(report, _at(min(today, checked_on + timedelta(days=rng.randint(2, 6))), rng))

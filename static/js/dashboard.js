@@ -30,10 +30,14 @@
     const canvas = document.getElementById(id);
     if (!canvas || !labels.length) return null;
     fitHeight(canvas);
+    const chosen = Object.assign({ indexAxis: "y", plugins: { legend: { position: "bottom" } } }, options || {});
+    // Every area keeps its label: Chart.js would otherwise drop every other name when rows are tight.
+    chosen.scales = Object.assign({}, chosen.scales);
+    chosen.scales.y = Object.assign({}, chosen.scales.y, { ticks: Object.assign({ autoSkip: false }, (chosen.scales.y || {}).ticks) });
     return new Chart(canvas, {
       type: "bar",
       data: { labels: labels.map((l) => short(l, 28)), datasets: datasets },
-      options: Object.assign({ indexAxis: "y", plugins: { legend: { position: "bottom" } } }, options || {}),
+      options: chosen,
     });
   }
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 
 from pmks.models import PmksFigure
 from psks_portal.demo import demo_load
@@ -32,6 +33,27 @@ def test_the_demo_shows_every_stage_and_can_be_loaded_twice(tree, catalogue, set
     # Figures respect the database rule total = L + P, and there is no figure for a month without a report.
     assert not PmksFigure.objects.exclude(male__isnull=True).exclude(total=F("male") + F("female")).exists()
     assert reporting_demo_load(today=date(2026, 11, 23)) == 0
+
+
+def test_the_demo_dates_and_signs_every_move_as_it_would_have_happened(tree, catalogue, settings):
+    settings.PORTAL_DEMO_ENABLED = True
+    demo_load()
+    today = date(2026, 11, 23)
+    reporting_demo_load(today=today)
+    for report in Report.objects.exclude(state=State.DRAFT).select_related("kecamatan"):
+        submitted_on = timezone.localdate(report.first_submitted_at)
+        # Sent after its month ended, never in the future; lateness agrees with the dates shown.
+        assert report.end < submitted_on <= today, report
+        assert report.days_late == max(0, (submitted_on - report.due_date).days), report
+        moves = list(report.transitions.order_by("pk"))
+        assert [timezone.localdate(m.at) for m in moves] == sorted(timezone.localdate(m.at) for m in moves)
+        assert all(timezone.localdate(m.at) <= today for m in moves)
+    # Kecamatan Ciamis (32.07.01) has a demo TKSK account, Kabupaten Ciamis an operator, Jawa Barat an Admin Provinsi:
+    # their moves carry those accounts, not the superadmin.
+    ciamis = Transition.objects.filter(report__kecamatan_id="32.07.01")
+    assert set(ciamis.filter(action="submit").values_list("by__username", flat=True)) == {"tksk.ciamis"}
+    assert set(ciamis.filter(action="verify").values_list("by__username", flat=True)) == {"operator.ciamis"}
+    assert set(Transition.objects.filter(action="accept").values_list("by__username", flat=True)) == {"admin.jabar"}
 
 
 def test_the_demo_is_refused_outside_demo_mode(tree, catalogue, settings):
