@@ -1,5 +1,5 @@
-"""BNBA register forms: validation only (NIK, category age/sex rules, duplicates, status and referral; the upload of an
-import and the stated purpose of an export)."""
+"""BNBA register forms: validation only (NIK, category age/sex rules, duplicates, status and referral; the stated
+purpose of an export). An import's upload and confirmation use the core's ``ImportUploadForm``/``ImportConfirmForm``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from pmks.models import Category, HandlingStatus, PmksRecord
 from pmks.register_export import PURPOSE_MIN_LENGTH, PURPOSES
 from pmks.selectors import active_catalogue
 from psks_portal import nik as nik_rules
-from psks_portal import tabular
 from psks_portal.widgets import DesaField, WilayahField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -141,28 +140,6 @@ class RegisterFilterForm(forms.Form):
 
 
 # --- import and export -----------------------------------------------------------------------------------------
-
-
-class UploadForm(forms.Form):
-    berkas = forms.FileField(
-        label=_("Berkas XLSX atau CSV"),
-        error_messages={"empty": _("Berkas kosong.")},
-        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
-        help_text=_("Paling besar 10 MB. CSV boleh dipisah koma atau titik koma."),
-    )
-
-    def clean_berkas(self):
-        upload = self.cleaned_data["berkas"]
-        try:
-            tabular.check_upload(name=upload.name, size=upload.size)
-        except tabular.ImportFileError as exc:
-            raise ValidationError(str(exc)) from None
-        return upload
-
-
-class ConfirmForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput)
-    hanya_valid = forms.BooleanField(label=_("Impor hanya baris yang valid; lewati baris yang ditolak"), required=False)
 
 
 class ExportForm(RegisterFilterForm):

@@ -13,14 +13,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pmks import register_import
-from pmks.register_forms import ConfirmForm, UploadForm
 from pmks.register_views import NAV
 from psks_portal import tabular
+from psks_portal.forms import ImportConfirmForm as ConfirmForm
+from psks_portal.forms import ImportUploadForm as UploadForm
 from psks_portal.tabular import ImportFileError, ImportPreview, ImportRefused, PendingImport
 
 SESSION_KEY = "pmks_bnba_import"
@@ -47,10 +48,35 @@ def _remember(request: HttpRequest, pending: PendingImport | None) -> None:
         request.session[SESSION_KEY] = {"token": pending.token, "filename": pending.filename}
 
 
+def _page() -> dict:
+    """What the shared import templates (``templates/imports/``) need to know about the BNBA import."""
+    return {
+        "title": register_import.TITLE,
+        "urls": {
+            "list": reverse("pmks:register_list"),
+            "import": reverse("pmks:register_import"),
+            "import_confirm": reverse("pmks:register_import_confirm"),
+            "template": reverse("pmks:register_template"),
+        },
+        "ident_label": _("NIK"),
+        "kind_label": _("Kategori"),
+        "hints": [
+            _("Orang dicocokkan menurut NIK; tanpa NIK menurut nama, tanggal lahir dan kode desa."),
+            _(
+                "Kategori ditulis dengan singkatan atau nomor katalog aktif, beberapa dipisah titik koma atau koma. "
+                "Aturan usia dan jenis kelamin diperiksa pada tanggal teridentifikasi."
+            ),
+        ],
+        "privacy_notice": _(
+            "Data pribadi spesifik (UU 27/2022). Setiap impor dicatat dalam log akses dan riwayat perubahan."
+        ),
+        "active_nav": NAV,
+    }
+
+
 def _render_preview(request: HttpRequest, preview: ImportPreview, form: ConfirmForm) -> HttpResponse:
-    context = {"preview": preview, "rows": preview.sample(), "form": form, "title": register_import.TITLE,
-               "active_nav": NAV}
-    return render(request, "pmks/register/import_preview.html", context)
+    context = {**_page(), "preview": preview, "rows": preview.sample(), "form": form}
+    return render(request, "imports/preview.html", context)
 
 
 @login_required
@@ -66,8 +92,7 @@ def record_import(request: HttpRequest) -> HttpResponse:
         else:
             _remember(request, pending)
             return _render_preview(request, preview, ConfirmForm(initial={"token": pending.token}))
-    context = {"form": form, "title": register_import.TITLE, "active_nav": NAV}
-    return render(request, "pmks/register/import_upload.html", context)
+    return render(request, "imports/upload.html", {**_page(), "form": form})
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from psks_portal import tabular
 from psks_portal.accounts import can_assign, manageable_roles
 from psks_portal.models import ROLE_LEVELS, Role, User, role_wilayah_message
 from psks_portal.widgets import WilayahField
@@ -151,3 +152,32 @@ class WilayahJumpForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kode"] = WilayahField(user=user, required=False, label=_("Pindah ke wilayah"))
+
+
+# --- spreadsheet imports (registry rosters, PMKS by-name register) ----------------------------------------------
+
+
+class ImportUploadForm(forms.Form):
+    """The file of an import: XLSX or CSV, refused by name and size before anything is stored."""
+
+    berkas = forms.FileField(
+        label=_("Berkas XLSX atau CSV"),
+        error_messages={"empty": _("Berkas kosong.")},
+        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
+        help_text=_("Paling besar 10 MB. CSV boleh dipisah koma atau titik koma."),
+    )
+
+    def clean_berkas(self):
+        upload = self.cleaned_data["berkas"]
+        try:
+            tabular.check_upload(name=upload.name, size=upload.size)
+        except tabular.ImportFileError as exc:
+            raise ValidationError(str(exc)) from None
+        return upload
+
+
+class ImportConfirmForm(forms.Form):
+    """The confirmation of a previewed import: its token, and whether to import only the valid rows."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+    hanya_valid = forms.BooleanField(label=_("Impor hanya baris yang valid; lewati baris yang ditolak"), required=False)

@@ -6,18 +6,18 @@ imports it again from scratch (``registry.imports``), so what is written is what
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from psks_portal.forms import ImportConfirmForm as ConfirmForm
+from psks_portal.forms import ImportUploadForm as UploadForm
 from psks_portal.scope import user_scope
 from registry import imports
 from registry.forms import RosterFilterForm
@@ -26,30 +26,6 @@ from registry.models import Subject
 
 SESSION_KEY = "registry_imports"
 FILTER_KEYS = ("q", "jenis", "wilayah", "status", "kelayakan", "tanggal")
-
-
-class UploadForm(forms.Form):
-    berkas = forms.FileField(
-        label=gettext_lazy("Berkas XLSX atau CSV"),
-        error_messages={"empty": gettext_lazy("Berkas kosong.")},
-        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
-        help_text=gettext_lazy("Paling besar 10 MB. CSV boleh dipisah koma atau titik koma."),
-    )
-
-    def clean_berkas(self):
-        upload = self.cleaned_data["berkas"]
-        try:
-            imports.check_upload(name=upload.name, size=upload.size)
-        except ImportFileError as exc:
-            raise ValidationError(str(exc)) from None
-        return upload
-
-
-class ConfirmForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput)
-    hanya_valid = forms.BooleanField(
-        label=gettext_lazy("Impor hanya baris yang valid; lewati baris yang ditolak"), required=False
-    )
 
 
 def _require_importer(request: HttpRequest) -> None:
@@ -81,15 +57,28 @@ def _remember(request: HttpRequest, spec: RosterSpec, pending: PendingImport | N
     request.session[SESSION_KEY] = stored
 
 
-def _urls(spec: RosterSpec) -> dict[str, str]:
-    return {action: reverse(spec.url_name(action)) for action in ("list", "import", "import_confirm", "template")}
+def _page(spec: RosterSpec) -> dict:
+    """What the shared import templates (``templates/imports/``) need to know about this roster."""
+    person = spec.key == PERSONS.key
+    return {
+        "spec": spec,
+        "title": spec.title,
+        "urls": {action: reverse(spec.url_name(action)) for action in ("list", "import", "import_confirm", "template")},
+        "ident_label": _("NIK") if person else _("Nomor Tanda Daftar"),
+        "kind_label": _("Jenis"),
+        "hints": [
+            _("Orang dicocokkan menurut NIK; satu baris untuk satu peran (Jenis).")
+            if person
+            else _("Lembaga dicocokkan menurut Nomor Tanda Daftar, atau bila kosong menurut nama dan kode desa.")
+        ],
+    }
 
 
 def _render_preview(
     request: HttpRequest, spec: RosterSpec, preview: imports.ImportPreview, form: ConfirmForm
 ) -> HttpResponse:
-    context = {"spec": spec, "urls": _urls(spec), "preview": preview, "rows": preview.sample(), "form": form}
-    return render(request, "registry/imports/preview.html", context)
+    context = {**_page(spec), "preview": preview, "rows": preview.sample(), "form": form}
+    return render(request, "imports/preview.html", context)
 
 
 def _upload(request: HttpRequest, spec: RosterSpec) -> HttpResponse:
@@ -103,7 +92,7 @@ def _upload(request: HttpRequest, spec: RosterSpec) -> HttpResponse:
         else:
             _remember(request, spec, pending)
             return _render_preview(request, spec, preview, ConfirmForm(initial={"token": pending.token}))
-    return render(request, "registry/imports/upload.html", {"spec": spec, "urls": _urls(spec), "form": form})
+    return render(request, "imports/upload.html", {**_page(spec), "form": form})
 
 
 def _confirm(request: HttpRequest, spec: RosterSpec) -> HttpResponse:
