@@ -142,6 +142,31 @@ def export_request(
     return export
 
 
+def export_now(
+    *,
+    user,
+    recap: str,
+    format: str,
+    wilayah: Wilayah | None,
+    period: periods.Period,
+    options: dict | None = None,
+) -> Export:
+    """Record an export for ``user`` and make its file within this request (a small recap downloaded at once).
+
+    The same job as a queued export, so both kinds of file are named, stored, recorded, expired and cleaned up after a
+    failure in one way; the returned row is done (with its file) or failed (with the reason to show).
+    """
+    if not can_view(user, wilayah):
+        raise PermissionDenied
+    export = Export.objects.create(
+        user=user, recap=recap, format=format, wilayah=wilayah, period=period.id, options=options or {}
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        _build(export.pk)
+    export.refresh_from_db()
+    return export
+
+
 # -- the job ---------------------------------------------------------------------------------------------------------
 
 

@@ -1,8 +1,8 @@
 """The recap page: choose recap, wilayah, period and options, preview the tables, download PDF, XLSX or CSV.
 
-The preview prints the same document (and column map) as the files. A download is made at once and recorded as an
-``Export`` (so it also appears on the downloads page). A wilayah outside the user's scope is a 404, before anything
-is computed or recorded.
+The preview prints the same document (and column map) as the files. A download is made at once by the same job as a
+background export (``reporting.tasks``) and recorded as an ``Export`` (so it also appears on the downloads page). A
+wilayah outside the user's scope is a 404, before anything is computed or recorded.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from psks_portal.models import Wilayah
 from psks_portal.scope import get_object_for_user, user_scope
 from reporting import tasks
+from reporting.models import ExportStatus
 from reporting.recaps import service
 from reporting.recaps.forms import RecapDownloadForm, RecapForm
 from reporting.recaps.generators import RecapUnavailable
@@ -106,32 +107,24 @@ def recap_download(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     data = form.cleaned_data
     query = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "format")}
+    job = {
+        "user": request.user,
+        "recap": data["rekap"],
+        "format": data["format"],
+        "wilayah": data["wilayah"],
+        "period": data["periode"],
+        "options": {**form.options(), "accepted_only": data["hanya_diterima"]},
+    }
     if tasks.runs_in_background(
         service.estimate_rows(recap=data["rekap"], wilayah=data["wilayah"], options=form.options())
     ):
         # A big recap is made by a worker: the request only queues it, the file appears on the downloads page.
-        tasks.export_request(
-            user=request.user,
-            recap=data["rekap"],
-            format=data["format"],
-            wilayah=data["wilayah"],
-            period=data["periode"],
-            options={**form.options(), "accepted_only": data["hanya_diterima"]},
-        )
+        tasks.export_request(**job)
         messages.info(request, _("Rekap ini besar dan dibuat di latar belakang; berkasnya muncul di halaman Unduhan."))
         return redirect("reporting:downloads")
-    try:
-        export = service.export_recap(
-            user=request.user,
-            recap=data["rekap"],
-            wilayah=data["wilayah"],
-            period=data["periode"],
-            fmt=data["format"],
-            accepted_only=data["hanya_diterima"],
-            options=form.options(),
-        )
-    except RecapUnavailable as exc:
-        messages.error(request, str(exc))
+    export = tasks.export_now(**job)  # made within the request, through the same job as a queued export
+    if export.status != ExportStatus.DONE:
+        messages.error(request, export.error or tasks.generic_failure())
         return redirect(f"{back}?{urlencode(query)}")
     response = FileResponse(
         export.file.open("rb"),
