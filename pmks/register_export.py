@@ -88,8 +88,8 @@ def record_export(
         raise PermissionDenied
     if purpose not in dict(PURPOSES) or len(description.strip()) < PURPOSE_MIN_LENGTH:
         raise ValueError("An export of names needs a stated purpose.")
-    rows = list(register.filtered_records(user, wilayah=wilayah, category=category, status=status, q=q)
-                .select_related("desa__kecamatan"))
+    records = register.filtered_records(user, wilayah=wilayah, category=category, status=status, q=q)
+    rows = records.select_related("desa__kecamatan").iterator(chunk_size=2000)  # streamed into the file
     export = tabular.export_file(rows, EXPORT_COLUMNS, fmt=fmt, stem=FILE_STEM, on=timezone.localdate())
     AccessLog.objects.create(
         user=user,

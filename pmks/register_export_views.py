@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from pmks import register_export
 from pmks.register_forms import ExportForm
 from pmks.register_views import FILTER_SESSION_KEY, NAV
+from psks_portal import tabular
 
 
 @login_required
@@ -31,10 +32,7 @@ def record_export(request: HttpRequest) -> HttpResponse:
             wilayah=data.get("wilayah"), category=data.get("kategori"), status=data.get("status", ""),
             q=data.get("q", ""),
         )
-        response = HttpResponse(export.content, content_type=export.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return tabular.attachment(export)
     return render(request, "pmks/register/export.html", {"form": form, "active_nav": NAV})
 
 

@@ -23,6 +23,7 @@ import io
 import pyexpat
 import re
 import secrets
+import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,12 +31,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import BinaryIO
 from xml.etree import ElementTree
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection
+from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -778,8 +781,14 @@ def cell_text(value: object) -> str:
     return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
-def write_xlsx(rows: Iterable, columns: Sequence[ExportColumn], *, sheet_title: str = "Data") -> bytes:
-    """One sheet, bold header, frozen first row; text as text cells (NIK and phone stay digits), dates as dates."""
+def write_xlsx(
+    rows: Iterable, columns: Sequence[ExportColumn], *, sheet_title: str = "Data", target: BinaryIO | None = None
+) -> bytes | int:
+    """One sheet, bold header, frozen first row; text as text cells (NIK and phone stay digits), dates as dates.
+
+    Rows stream through openpyxl's write-only mode. Without ``target`` the workbook is returned as bytes; with it, it is
+    written there and the number of data rows is returned (memory stays flat whatever the number of rows).
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title)
     sheet.freeze_panes = "A2"
@@ -792,6 +801,7 @@ def write_xlsx(rows: Iterable, columns: Sequence[ExportColumn], *, sheet_title: 
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+    count = 0
     for row in rows:
         values = []
         for column in columns:
@@ -803,40 +813,90 @@ def write_xlsx(rows: Iterable, columns: Sequence[ExportColumn], *, sheet_title: 
             else:
                 values.append(cell_text(value) or None)
         sheet.append(values)
+        count += 1
+    if target is not None:
+        workbook.save(target)
+        return count
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def write_csv(rows: Iterable, columns: Sequence[ExportColumn]) -> bytes:
-    """UTF-8 with BOM (so Excel shows names correctly), comma-separated, dates DD-MM-YYYY."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.header for c in columns])
-    for row in rows:
-        out = []
-        for column in columns:
-            value = column.value(row)
-            out.append(value.strftime("%d-%m-%Y") if column.type == DATE and value else cell_text(value))
-        writer.writerow(out)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+def write_csv(rows: Iterable, columns: Sequence[ExportColumn], *, target: BinaryIO | None = None) -> bytes | int:
+    """UTF-8 with BOM (so Excel shows names correctly), comma-separated, dates DD-MM-YYYY.
+
+    Without ``target`` the file is returned as bytes; with it, rows are written there as they come and the number of
+    data rows is returned.
+    """
+    buffer = io.BytesIO() if target is None else target
+    text = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=True)
+    try:
+        text.write("\ufeff")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow([c.header for c in columns])
+        count = 0
+        for row in rows:
+            out = []
+            for column in columns:
+                value = column.value(row)
+                out.append(value.strftime("%d-%m-%Y") if column.type == DATE and value else cell_text(value))
+            writer.writerow(out)
+            count += 1
+        text.flush()
+        return buffer.getvalue() if target is None else count
+    finally:
+        text.detach()  # leave ``buffer`` open for the caller
 
 
-@dataclass(frozen=True)
+@dataclass
 class ExportFile:
-    content: bytes
+    """A written export: an anonymous temporary file (positioned at its start, gone once closed), its content type,
+    the name to offer and the number of data rows."""
+
+    file: BinaryIO
     content_type: str
     filename: str
     rows: int
+    size: int
+
+    @property
+    def content(self) -> bytes:
+        """The whole file (for small files and tests; a download streams ``file`` instead)."""
+        position = self.file.tell()
+        self.file.seek(0)
+        try:
+            return self.file.read()
+        finally:
+            self.file.seek(position)
 
 
-def export_file(rows: Sequence, columns: Sequence[ExportColumn], *, fmt: str, stem: str, on: date) -> ExportFile:
-    """``rows`` as ``daftar-<stem>-<date>.xlsx`` (any other ``fmt`` than ``csv`` is XLSX) or ``.csv``."""
-    if fmt == "csv":
-        content, content_type = write_csv(rows, columns), CSV_TYPE
-    else:
-        fmt, content, content_type = "xlsx", write_xlsx(rows, columns), XLSX_TYPE
-    return ExportFile(content, content_type, f"daftar-{stem}-{on.isoformat()}.{fmt}", len(rows))
+def attachment(export: ExportFile) -> FileResponse:
+    """The download of an export, streamed from its temporary file (closed, and so deleted, once sent)."""
+    response = FileResponse(
+        export.file, as_attachment=True, filename=export.filename, content_type=export.content_type
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def export_file(rows: Iterable, columns: Sequence[ExportColumn], *, fmt: str, stem: str, on: date) -> ExportFile:
+    """``rows`` as ``daftar-<stem>-<date>.xlsx`` (any other ``fmt`` than ``csv`` is XLSX) or ``.csv``.
+
+    ``rows`` may be a generator: they are written one by one into a temporary file, never held as a whole.
+    """
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it (a FileResponse does)
+    try:
+        if fmt == "csv":
+            count, content_type = write_csv(rows, columns, target=handle), CSV_TYPE
+        else:
+            fmt, content_type = "xlsx", XLSX_TYPE
+            count = write_xlsx(rows, columns, target=handle)
+        size = handle.tell()
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
+    return ExportFile(handle, content_type, f"daftar-{stem}-{on.isoformat()}.{fmt}", count, size)
 
 
 # --- Templates ------------------------------------------------------------------------------------------------------

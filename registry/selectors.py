@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -124,6 +125,39 @@ def roster(
     qs = roster_assignments(user, wilayah=wilayah, kind=kind, status=status, q=q)
     rows = evaluate_assignments(qs, on, people=Person.objects.filter(pk__in=qs.values("person_id")))
     return [r for r in rows if not eligibility_status or r.verdict.status == eligibility_status]
+
+
+EXPORT_CHUNK = 2000
+
+
+def iter_roster(
+    user,
+    *,
+    wilayah=None,
+    kind: Kind | None = None,
+    status: str = "",
+    q: str = "",
+    eligibility_status: str = "",
+    on: date | None = None,
+    chunk_size: int = EXPORT_CHUNK,
+) -> Iterator[RosterRow]:
+    """The rows of ``roster`` in the same order, evaluated ``chunk_size`` roles at a time (for exports: memory stays
+    flat whatever the number of rows; a fixed number of queries per chunk).
+
+    The order is fixed first as a list of primary keys; each chunk is then read with its people, desa and kecamatan.
+    """
+    on = on or timezone.localdate()
+    qs = roster_assignments(user, wilayah=wilayah, kind=kind, status=status, q=q).select_related(
+        "person__desa__kecamatan"
+    )
+    order = list(qs.values_list("pk", flat=True))
+    for start in range(0, len(order), chunk_size):
+        keys = order[start : start + chunk_size]
+        found = {a.pk: a for a in qs.filter(pk__in=keys)}
+        chunk = [found[pk] for pk in keys if pk in found]  # a role deleted meanwhile is skipped
+        for row in evaluate_assignments(chunk, on):
+            if not eligibility_status or row.verdict.status == eligibility_status:
+                yield row
 
 
 def _verdicts_by_assignment(qs, on: date | None, people) -> dict[int, eligibility.Verdict]:

@@ -50,3 +50,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 def make_user(username: str, role: str, wilayah_code: str | None, **extra) -> User:
     wilayah = Wilayah.objects.get(code=wilayah_code) if wilayah_code else None
     return UserFactory(username=username, role=role, wilayah=wilayah, **extra)
+
+
+def download(response) -> bytes:
+    """The body of a response, streamed (a file download) or not; read once and kept on the response."""
+    if not response.streaming:
+        return response.content
+    if not hasattr(response, "_test_body"):
+        response._test_body = b"".join(response.streaming_content)
+    return response._test_body

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from psks_portal import tabular
 from psks_portal.forms import ImportConfirmForm as ConfirmForm
 from psks_portal.forms import ImportUploadForm as UploadForm
 from psks_portal.scope import user_scope
@@ -174,7 +175,7 @@ def person_export(request: HttpRequest) -> HttpResponse:
         kind=filters.get("jenis"), status=filters.get("status", ""), q=filters.get("q", ""),
         eligibility_status=filters.get("kelayakan", ""), on=filters.get("tanggal"),
     )
-    return _attachment(export.content, export.content_type, export.filename)
+    return tabular.attachment(export)
 
 
 @login_required
@@ -206,7 +207,7 @@ def organisation_export(request: HttpRequest) -> HttpResponse:
         kind=filters.get("jenis"), q=filters.get("q", ""), eligibility_status=filters.get("kelayakan", ""),
         on=filters.get("tanggal"),
     )
-    return _attachment(export.content, export.content_type, export.filename)
+    return tabular.attachment(export)
 
 
 urlpatterns = [

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from pmks.models import AccessLog, PmksRecord
 from pmks.services import catalogue_load
 from psks_portal import tabular
+from tests.factories import download
 from tests.pmks.test_register import CIAMIS, KEJAKSAN, LEMAHWUNGKUK, _cat, _nik, _record
 from tests.pmks.test_register_import import HEADERS, confirm, snapshot, upload
 
@@ -45,8 +46,8 @@ def export(client, **data):
 
 
 def sheet_rows(response) -> list[list]:
-    assert response.status_code == 200 and response["Content-Type"] == tabular.XLSX_TYPE, response.content[:300]
-    workbook = load_workbook(io.BytesIO(response.content))
+    assert response.status_code == 200 and response["Content-Type"] == tabular.XLSX_TYPE, download(response)[:300]
+    workbook = load_workbook(io.BytesIO(download(response)))
     return [list(row) for row in workbook["Data"].iter_rows(values_only=True)]
 
 
@@ -73,7 +74,7 @@ def test_no_file_is_produced_without_a_stated_purpose(people, records, login):
         assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
         errors = response.context["form"].errors[field]
         assert message is None or errors == [message]
-        assert b"Siti Aminah" not in response.content
+        assert b"Siti Aminah" not in download(response)
     assert not AccessLog.objects.exists()
 
 
@@ -99,7 +100,7 @@ def test_an_xlsx_export_is_logged_with_its_purpose_and_row_count(people, records
 
 def test_nik_and_codes_are_text_cells(people, records, login):
     response = export(login(people["dedi"]))
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(download(response)))
     sheet = workbook["Data"]
     nik_cell = next(row[0] for row in sheet.iter_rows(min_row=2) if row[1].value == "Siti Aminah")
     assert nik_cell.data_type == "s" and nik_cell.value == records["siti"].nik and len(nik_cell.value) == 16
@@ -110,8 +111,8 @@ def test_a_csv_export_is_utf8_with_bom(people, records, login):
     records["siti"].name = "Siti Nur'aini Sitompul-Ñ"
     records["siti"].save()
     response = export(login(people["dedi"]), format="csv")
-    assert response["Content-Type"] == tabular.CSV_TYPE and response.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response["Content-Type"] == tabular.CSV_TYPE and download(response).startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(download(response).decode("utf-8-sig"))))
     assert rows[0] == HEADERS + EXTRA_HEADERS
     by_name = {row[1]: row for row in rows[1:]}
     assert set(by_name) == {"Siti Nur'aini Sitompul-Ñ", "Warsini", "Budiman"}
@@ -172,7 +173,7 @@ def test_another_wilayah_cannot_be_exported(persona, code, people, records, logi
     response = export(login(people[persona]), wilayah=code)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert response.context["form"].errors["wilayah"] == ["Wilayah tidak ditemukan atau di luar wilayah Anda."]
-    assert b"Siti Aminah" not in response.content and records["siti"].nik.encode() not in response.content
+    assert b"Siti Aminah" not in download(response) and records["siti"].nik.encode() not in download(response)
     assert not AccessLog.objects.exists()
 
 
@@ -182,8 +183,8 @@ def test_a_pimpinan_never_receives_names_or_nik(persona, people, records, login)
     for response in (client.get(reverse(URL)), export(client), export(client, format="csv")):
         assert response.status_code == 403
         for record in records.values():
-            assert record.name.encode() not in response.content
-            assert not record.nik or record.nik.encode() not in response.content
+            assert record.name.encode() not in download(response)
+            assert not record.nik or record.nik.encode() not in download(response)
     assert not AccessLog.objects.exists()
 
 
@@ -201,7 +202,7 @@ def test_an_exported_file_imports_back_unchanged(people, records, login, tmp_pat
     records["siti"].name = "=Siti Aminah"  # neutralised on the way out, restored on the way in
     records["siti"].save()
     path = tmp_path / "ekspor.xlsx"
-    path.write_bytes(export(client).content)
+    path.write_bytes(download(export(client)))
     before = snapshot()
     preview = upload(client, path).context["preview"]
     assert preview.counts == {"baru": 0, "diperbarui": 0, "tidak_berubah": 2, "ditolak": 0}

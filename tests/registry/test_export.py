@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from registry import imports
 from registry.models import BoardMember, Education, Kind, LegalStatus, Organisation, Person
+from tests.factories import download
 from tests.registry import test_import as base
 from tests.registry.conftest import assign, make_person
 
@@ -66,18 +67,18 @@ def visible(user, roster: dict[str, Person]) -> set[str]:
 
 
 def read_xlsx(response) -> list[tuple]:
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(download(response)))
     return [tuple(cell for cell in row) for row in workbook["Data"].iter_rows()]
 
 
 def read_csv(response) -> list[list[str]]:
-    assert response.content.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8 names correctly
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert download(response).startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8 names correctly
+    return list(csv.reader(io.StringIO(download(response).decode("utf-8-sig"))))
 
 
 def export_niks(client, **query) -> set[str]:
     response = client.get(reverse(EXPORT_URL), {"format": "csv", **query})
-    assert response.status_code == 200, response.content
+    assert response.status_code == 200, download(response)
     return {row[0] for row in read_csv(response)[1:]}
 
 
@@ -189,6 +190,33 @@ def test_every_export_is_recorded_without_the_nik(people, roster, login):
     assert all(roster["a1"].nik not in e.change_message + e.object_repr for e in entries)
 
 
+@pytest.mark.parametrize("extra", [0, 12])
+def test_the_export_query_count_does_not_grow_with_rows(people, roster, login, django_assert_max_num_queries, extra):
+    """Each row's desa and kecamatan come with its chunk: no query per row (12 more people cost no more queries)."""
+    for n in range(extra):
+        person(f"32.74.01.{1001 + n % 2}", "psm", name=f"Tambahan {n:02d}", birth=date(1980, 1, 1 + n))
+    client = login(people["dedi"])
+    with django_assert_max_num_queries(24):
+        response = client.get(reverse(EXPORT_URL), {"format": "csv"})
+        rows = read_csv(response)[1:]
+    assert len(rows) == 3 + extra
+
+
+def test_a_chunked_export_gives_the_rows_of_the_list_in_its_order(people, roster, kinds):
+    """``iter_roster`` reads a chunk at a time; with chunks of 2 it must give exactly ``roster``'s rows, in order."""
+    from registry import selectors
+
+    for n in range(5):
+        person("32.74.02.1001", "psm", name=f"Urut {n}", birth=date(1975, 3, 1 + n))
+    whole = selectors.roster(people["fajar"], on=date(2026, 11, 23))
+    chunked = list(selectors.iter_roster(people["fajar"], on=date(2026, 11, 23), chunk_size=2))
+    def pairs(rows):
+        return [(r.assignment.pk, r.verdict.status) for r in rows]
+
+    assert pairs(chunked) == pairs(whole)
+    assert len(whole) == 4 + 5  # Jawa Barat: the four of 32.74 and 32.07, and the five added
+
+
 def test_anonymous_users_are_sent_to_the_login_page(client, tree):
     for name in (EXPORT_URL, ORG_EXPORT_URL):
         response = client.get(reverse(name))
@@ -200,7 +228,7 @@ def test_an_exported_file_imports_back_unchanged(people, roster, login, files, f
     client = login(people["ani"])
     response = client.get(reverse(EXPORT_URL), {"format": fmt})
     path = files / f"ekspor.{fmt}"
-    path.write_bytes(response.content)
+    path.write_bytes(download(response))
     preview = base.upload(client, path).context["preview"]
     assert preview.counts == {"baru": 0, "diperbarui": 0, "tidak_berubah": 2, "ditolak": 0}, preview.rows
 
@@ -249,6 +277,6 @@ def test_the_organisation_export_is_scoped(people, organisations, login, persona
 def test_an_exported_organisation_file_imports_back_unchanged(people, organisations, login, files):
     client = login(people["dedi"])
     path = files / "lembaga.xlsx"
-    path.write_bytes(client.get(reverse(ORG_EXPORT_URL)).content)
+    path.write_bytes(download(client.get(reverse(ORG_EXPORT_URL))))
     preview = base.upload(client, path, base.ORG_IMPORT_URL).context["preview"]
     assert preview.counts == {"baru": 0, "diperbarui": 0, "tidak_berubah": 2, "ditolak": 0}, preview.rows
