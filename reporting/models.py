@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from psks_portal import periods
-from psks_portal.scope import ScopedQuerySet
+from psks_portal.scope import ScopedQuerySet, user_scope
 
 ATTACHMENT_EXTENSIONS = ["jpg", "jpeg", "png", "pdf"]
 
@@ -320,9 +320,17 @@ class ExportStatus(models.TextChoices):
     EXPIRED = "expired", _("Kedaluwarsa")
 
 
-class ExportQuerySet(models.QuerySet):
+class ExportQuerySet(ScopedQuerySet):
+    wilayah_field = "wilayah"
+
     def for_owner(self, user):
-        return self.filter(user=user)
+        """The user's own exports that they may still have: of a wilayah inside their scope *now*, and for a
+        read-only viewer only files fit for one. An account moved to another wilayah, or made read-only, keeps no
+        file it could not make today."""
+        exports = self.for_user(user).filter(user=user)
+        if user_scope(user).read_only:
+            exports = exports.filter(fit_for_read_only=True)
+        return exports
 
 
 class Export(models.Model):
@@ -352,6 +360,11 @@ class Export(models.Model):
     size = models.PositiveBigIntegerField(_("ukuran (byte)"), null=True, blank=True)
     rows = models.PositiveIntegerField(_("jumlah baris"), null=True, blank=True)
     error = models.TextField(_("alasan gagal"), blank=True)
+    fit_for_read_only = models.BooleanField(
+        _("layak untuk pengguna baca-saja"),
+        default=False,
+        help_text=_("Berkas menyamarkan angka kecil (atau tidak memuat angka sensitif): boleh untuk Pimpinan."),
+    )
     created_at = models.DateTimeField(_("diminta"), auto_now_add=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
     expires_at = models.DateTimeField(_("kedaluwarsa"), null=True, blank=True)

@@ -186,6 +186,7 @@ def _build(export_id: int) -> str:
     export = Export.objects.select_related("user", "wilayah").get(pk=export_id)
     try:
         _check_allowed(export)
+        _note_fitness(export)
         with tempfile.TemporaryDirectory(prefix="psks-ekspor-") as workdir:
             rendered = render(export, Path(workdir), _progress_recorder(export_id))
             _store(export, rendered)
@@ -203,6 +204,20 @@ def _check_allowed(export: Export) -> None:
     """The scope is checked again when the job runs: the account may have been moved or disabled since."""
     if not export.user.is_active or not can_view(export.user, export.wilayah):
         raise ExportFailed(_("Wilayah rekap ini di luar cakupan akun Anda saat berkas akan dibuat."))
+
+
+def _note_fitness(export: Export) -> None:
+    """Record whether the file will be fit for a read-only viewer: small figures withheld for this user, or a recap
+    without sensitive figures. A file made for an operator stays out of reach if the account later turns read-only."""
+    from reporting.recaps import service
+    from reporting.recaps.generators import RecapUnavailable, get_generator
+
+    try:
+        sensitive = get_generator(export.recap).sensitive
+    except RecapUnavailable:
+        return  # render() refuses the unknown recap with its reason
+    fit = service.suppresses(export.user, export.recap) or not sensitive
+    Export.objects.filter(pk=export.pk).update(fit_for_read_only=fit)
 
 
 def _progress_recorder(export_id: int) -> Progress:

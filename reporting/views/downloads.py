@@ -170,7 +170,7 @@ def export_create(request: HttpRequest) -> HttpResponse:
         return redirect("reporting:downloads")
     wilayah = _wilayah_in_scope(request.user, form.cleaned_data["wilayah"])
     pending = [ExportStatus.QUEUED, ExportStatus.RUNNING]
-    if Export.objects.for_owner(request.user).filter(status__in=pending).count() >= MAX_PENDING:
+    if Export.objects.filter(user=request.user, status__in=pending).count() >= MAX_PENDING:
         messages.warning(request, _("Masih ada %(n)s rekap dalam proses. Tunggu hingga selesai.") % {"n": MAX_PENDING})
         return redirect("reporting:downloads")
     data = form.cleaned_data

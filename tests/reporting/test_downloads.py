@@ -316,3 +316,32 @@ def test_a_file_made_without_an_expiry_expires_a_lifetime_after_it_was_made(peop
     Export.objects.filter(pk=export.pk).update(expires_at=None, finished_at=made)
     assert login(people["dedi"]).get(f"{URL}{export.pk}/berkas/").status_code == 404
     assert tasks.exports_expire().expired == 1 and files_under(media) == []
+
+
+def test_a_file_made_for_an_operator_is_not_handed_to_the_account_once_it_is_read_only(people, renderer, login):
+    """Dedi's PMKS recap shows small figures (he is an operator). Made a Pimpinan of the same kota, he may no longer
+    have it: the file could give back what a read-only viewer never sees. A recap without sensitive figures stays."""
+    from psks_portal.models import Role, User
+
+    client = login(people["dedi"])
+    request_export(client, recap="pmks")
+    request_export(client, recap="kelengkapan")
+    pmks, completeness = Export.objects.get(recap="pmks"), Export.objects.get(recap="kelengkapan")
+    assert (pmks.fit_for_read_only, completeness.fit_for_read_only) == (False, True)
+    dedi = User.objects.get(pk=people["dedi"].pk)
+    dedi.role = Role.PIMPINAN
+    dedi.save()
+    client = login(dedi)
+    page = client.get(URL).content.decode()
+    assert f"{URL}{pmks.pk}/berkas/" not in page and f"{URL}{completeness.pk}/berkas/" in page
+    assert client.get(f"{URL}{pmks.pk}/berkas/").status_code == 404
+    assert client.get(f"{URL}{pmks.pk}/status/").status_code == 404
+    assert client.get(f"{URL}{completeness.pk}/berkas/").status_code == 200
+
+
+def test_a_pimpinans_own_pmks_file_withholds_small_figures_and_is_theirs_to_download(people, renderer, login):
+    client = login(people["hadi"])
+    request_export(client, recap="pmks")
+    export = Export.objects.get()
+    assert renderer[0]["suppress"] is True and export.fit_for_read_only
+    assert client.get(f"{URL}{export.pk}/berkas/").status_code == 200
