@@ -25,7 +25,8 @@ from psks_portal.models import Wilayah
 SMALL_CELL_MAX = disclosure.SMALL
 SMALL_SHOWN = f"1–{SMALL_CELL_MAX}"
 PROTECTING_SHOWN = "×"  # hidden only so that a small cell cannot be recomputed from the totals
-CHILD_COLUMN = {None: "desa__provinsi", 1: "desa__kabupaten", 2: "desa__kecamatan", 3: "desa"}
+# The column naming a figure's row in the table of a wilayah of each level; a desa is its own only row.
+CHILD_COLUMN = {None: "desa__provinsi", 1: "desa__kabupaten", 2: "desa__kecamatan", 3: "desa", 4: "desa"}
 
 
 def display(value: int | None, *, hidden: str | None = None, suppressed: bool = False) -> str:
@@ -78,6 +79,9 @@ def _figures(wilayah: Wilayah | None):
 
 
 def _children(wilayah: Wilayah | None) -> list[Wilayah]:
+    """The table's rows: the child areas, or for a desa (which has none) the desa itself."""
+    if wilayah is not None and wilayah.level == Wilayah.DESA:
+        return [wilayah]
     return list(Wilayah.objects.filter(parent=wilayah) if wilayah else Wilayah.objects.filter(level=1))
 
 

@@ -55,6 +55,16 @@ def test_the_kota_table_sums_desa_into_kecamatan_for_one_month(figures, people, 
     assert "Ciamis" not in html.split('data-testid="pmks-table"')[1]
 
 
+def test_a_desa_table_is_the_desa_itself(figures, people, login):
+    """A desa has no child areas: its table is its own row (it once answered 500)."""
+    response = _get(login(people["ani"]), wilayah="32.74.01.1001")
+    assert response.status_code == 200
+    table = response.context["table"]
+    assert [c.code for c in table.children] == ["32.74.01.1001"]
+    assert table.cells == {("32.74.01.1001", figures["lut"].pk): 12} and table.grand_total == 12
+    assert _get(login(people["budi"]), wilayah="32.74.01.1001").status_code == 404
+
+
 def test_the_provinsi_table_and_a_quarter_of_stocks(figures, people, login):
     table = _get(login(people["fajar"])).context["table"]
     assert table.row_totals == {"32.74": 55, "32.07": 7}
