@@ -135,10 +135,7 @@ class _Protector:
 
     def bounds(self, position: Position) -> tuple[float, float]:
         """What a reader knows of a position: its value when shown, else 1..small or small+1.. (unbounded)."""
-        kind = self.hidden.get(position)
-        if kind is None:
-            return self.value(position), self.value(position)
-        return (1, self.small) if kind == PRIMARY else (self.small + 1, math.inf)
+        return hidden_bounds(self.hidden.get(position), self.value(position), self.small)
 
     def pinned(self, line: Line) -> bool:
         """Whether the line's equation and the bounds leave a hidden position of the line a single possible value."""
@@ -214,16 +211,36 @@ def line_ranges(line: Line, members: Sequence[Position], bounds, rows: int, colu
     The equation is ``sum(cells) - margin = 0``; ``bounds(position)`` gives ``(low, high)`` (equal when shown).
     """
     signed = [(p, -1 if is_margin(p, line, rows, columns) else 1, *bounds(p)) for p in members]
+    return equation_ranges(signed)
+
+
+def equation_ranges(terms: Sequence[tuple[object, int, float, float]]) -> dict[object, tuple[float, float]]:
+    """For the equation ``sum(sign * x) = 0`` over ``terms`` of ``(key, sign, low, high)`` (low == high when the value
+    is shown), the values each unknown term may take given the bounds of all the others."""
     ranges = {}
-    for position, sign, low, high in signed:
+    for key, sign, low, high in terms:
         if low == high:
             continue
         # sign * x = -(sum of the others' sign * value): the range of the right-hand side from the others' bounds.
-        rest_low = -sum(s * (hi if s > 0 else lo) for p, s, lo, hi in signed if p != position)
-        rest_high = -sum(s * (lo if s > 0 else hi) for p, s, lo, hi in signed if p != position)
+        rest_low = -sum(s * (hi if s > 0 else lo) for k, s, lo, hi in terms if k != key)
+        rest_high = -sum(s * (lo if s > 0 else hi) for k, s, lo, hi in terms if k != key)
         allowed = (rest_low, rest_high) if sign > 0 else (-rest_high, -rest_low)
-        ranges[position] = (max(low, allowed[0]), min(high, allowed[1]))
+        ranges[key] = (max(low, allowed[0]), min(high, allowed[1]))
     return ranges
+
+
+def hidden_bounds(kind: str | None, value: int, small: int = SMALL) -> tuple[float, float]:
+    """What a reader knows of a figure: its value when shown (``kind`` None), 1..small for a small one, and at least
+    small + 1 for one hidden to protect another."""
+    if kind is None:
+        return value, value
+    return (1, small) if kind == PRIMARY else (small + 1, math.inf)
+
+
+def sum_is_pinned(total: tuple[float, float], members: Sequence[tuple[float, float]]) -> bool:
+    """Whether ``total = sum(members)`` with these public bounds leaves some hidden figure a single possible value."""
+    terms = [("total", -1, *total), *((n, 1, lo, hi) for n, (lo, hi) in enumerate(members))]
+    return any(lo == hi for lo, hi in equation_ranges(terms).values())
 
 
 def _neighbours(node: Line, hidden, skip: Position | None, rows: int, columns: int):

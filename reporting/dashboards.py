@@ -4,8 +4,9 @@ PMKS by category with the 12-month trend, TKSK coverage, and the child areas to 
 Everything comes from the roll-up selectors (``reporting.selectors``), in a fixed number of queries whatever the size of
 the wilayah. PMKS figures are stocks: the trend shows each month's own total, never a sum of months, and counts only
 the months whose report is handed in (as the roll-ups do). A read-only viewer (Pimpinan) never sees a PMKS figure of
-1–4, nor one that would give such a figure away through a total shown beside it: the recaps' small-cell rule
-(``reporting.recaps.smallcells``), on screen and in the chart data alike.
+1–4, nor one that would give such a figure away through a total shown beside it: the dashboard shows the margins of
+each month's child areas × categories table, and hides what ``psks_portal.disclosure.protect`` hides of that table
+(so the same month is masked alike here, in the trend of a later month, and in the chart data).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from pmks.models import Category, PmksFigure
 from pmks.selectors import active_catalogue
-from psks_portal import periods
+from psks_portal import disclosure, periods
 from psks_portal.models import Wilayah
 from reporting import selectors
 from reporting.models import Report
@@ -172,11 +173,12 @@ def _category_label(category: Category) -> str:
 
 def pmks_trend(
     *, wilayah: Wilayah | None, month: periods.Period, categories: list[Category], accepted_only: bool
-) -> tuple[list[periods.Period], dict[tuple[object, int], int]]:
-    """Each month's own PMKS total per category over the ``TREND_MONTHS`` months ending with ``month`` (one GROUP BY).
+) -> tuple[list[periods.Period], dict[object, dict[tuple[str, int], int]]]:
+    """Each month's own PMKS figures by child area and category over the ``TREND_MONTHS`` months ending with
+    ``month`` (one GROUP BY): ``{month start: {(child code, category): total}}``.
 
     A kecamatan-month counts when that month's report is handed in — what ``selectors.pmks_rollup`` gives for a single
-    month — so each point equals the month's roll-up; months are never added together.
+    month — so each month equals the month's roll-up; months are never added together.
     """
     months = [month.shift(-back) for back in range(TREND_MONTHS - 1, -1, -1)]
     handed_in = Report.objects.filter(
@@ -193,21 +195,38 @@ def pmks_trend(
             category__in=categories,
         )
         .filter(Exists(handed_in))
-        .values_list("month", "category_id")
+        .values_list("month", selectors.child_column("desa", wilayah), "category_id")
         .annotate(n=Sum("total"))
         .order_by()
     )
-    return months, {(m, c): n for m, c, n in rows}
+    by_month: dict[object, dict[tuple[str, int], int]] = {m.start: {} for m in months}
+    for start, child, category_id, n in rows:
+        by_month[start][(child, category_id)] = n
+    return months, by_month
 
 
 @dataclass
 class MonthFigures:
-    """One month's PMKS figures of a wilayah: per child area, per category and in all."""
+    """One month's PMKS figures of a wilayah: per child area and category, and their margins."""
 
     children: list[Wilayah]
     per_child: dict[str, int]
     per_category: dict[int, int]
     total: int | None
+    cells: dict[tuple[str, int], int] = field(default_factory=dict)
+
+
+def month_figures(children: list[Wilayah], cells: dict[tuple[str, int], int]) -> MonthFigures:
+    """The margins of a month's cells, summed from the cells (so every total is the sum of its parts)."""
+    codes = {c.code for c in children}
+    per_child: dict[str, int] = {}
+    per_category: dict[int, int] = {}
+    for (child, category), n in cells.items():
+        if child in codes:
+            per_child[child] = per_child.get(child, 0) + n
+            per_category[category] = per_category.get(category, 0) + n
+    total = sum(per_category.values()) if per_category else None
+    return MonthFigures(children, per_child, per_category, total, cells)
 
 
 def pmks_month(
@@ -218,36 +237,32 @@ def pmks_month(
         rollup = selectors.pmks_rollup(
             wilayah=wilayah.parent, period=month, categories=categories, accepted_only=accepted_only
         )
-        cells = {key: rollup.cell(wilayah.code, key) for key in rollup.keys}
-        per_category = {key: cell.total for key, cell in cells.items() if cell is not None}
-        row = rollup.row_totals.get(wilayah.code)
-        per_child = {wilayah.code: row.total} if row else {}
-        return MonthFigures([wilayah], per_child, per_category, row.total if row else None)
-    rollup = selectors.pmks_rollup(wilayah=wilayah, period=month, categories=categories, accepted_only=accepted_only)
-    return MonthFigures(
-        rollup.children,
-        {code: figure.total for code, figure in rollup.row_totals.items()},
-        {key: figure.total for key, figure in rollup.column_totals.items()},
-        rollup.grand_total.total if rollup.column_totals else None,
-    )
+        children = [wilayah]
+    else:
+        rollup = selectors.pmks_rollup(
+            wilayah=wilayah, period=month, categories=categories, accepted_only=accepted_only
+        )
+        children = rollup.children
+    return month_figures(children, {key: figure.total for key, figure in rollup.cells.items()})
 
 
-def withheld(figures: MonthFigures) -> dict[tuple[str, str], str]:
-    """The small-cell rule on the month's figures as the dashboard shows them: the grand total is the sum of the
-    categories and the sum of the child areas, so hiding a small figure may hide another (secondary suppression)."""
-    values = {("kategori", str(k)): v for k, v in figures.per_category.items()}
-    values |= {("wilayah", code): v for code, v in figures.per_child.items()}
-    relations = []
-    if figures.total is not None:
-        values[("jumlah", "")] = figures.total
-        relations = [(("jumlah", ""), [k for k in values if k[0] == kind]) for kind in ("kategori", "wilayah")]
-    hidden = smallcells.hidden_figures(values, relations, smallcells.SMALL_CELL_MAX)
-    return {key: smallcells.PRIMARY_TEXT if primary else smallcells.SECONDARY_TEXT for key, primary in hidden.items()}
-
-
-def _trend_mask(value: int | None, suppress: bool) -> str:
-    small = suppress and value is not None and 0 < value <= smallcells.SMALL_CELL_MAX
-    return smallcells.PRIMARY_TEXT if small else ""
+def withheld(figures: MonthFigures, categories: list[Category]) -> dict[tuple[str, str], str]:
+    """The small-cell rule on the margins the dashboard shows (per child area, per category, the total): those that
+    ``disclosure.protect`` hides in the month's child areas × categories table."""
+    codes, keys = [c.code for c in figures.children], [c.pk for c in categories]
+    if not codes or not keys:
+        return {}
+    matrix = [[figures.cells.get((code, key), 0) for key in keys] for code in codes]
+    masks = {}
+    for (i, j), kind in disclosure.protect(matrix, small=smallcells.SMALL_CELL_MAX).items():
+        text = smallcells.PRIMARY_TEXT if kind == disclosure.PRIMARY else smallcells.SECONDARY_TEXT
+        if i == len(codes) and j == len(keys):
+            masks[("jumlah", "")] = text
+        elif i == len(codes):
+            masks[("kategori", str(keys[j]))] = text
+        elif j == len(keys):
+            masks[("wilayah", codes[i])] = text
+    return masks
 
 
 def dashboard_build(
@@ -260,7 +275,7 @@ def dashboard_build(
     board = Dashboard(wilayah, month, accepted_only, suppress, [], completeness_total, has_catalogue=bool(catalogue))
     categories = list(catalogue.categories.order_by("number")) if catalogue else []
     figures = pmks_month(wilayah=wilayah, month=month, categories=categories, accepted_only=accepted_only)
-    masks = withheld(figures) if suppress else {}
+    masks = withheld(figures, categories) if suppress else {}
     per_child = board.per_child_completeness
     for child in figures.children:
         completeness = by_code.get(child.code) if per_child else None
@@ -270,16 +285,17 @@ def dashboard_build(
         board.trend_months, trend = pmks_trend(
             wilayah=wilayah, month=month, categories=categories, accepted_only=accepted_only
         )
+        # Each earlier month is masked as its own dashboard masks it: a later trend must not give back a figure
+        # that month hid to protect a small one.
+        past = []
+        for m in board.trend_months[:-1]:
+            earlier = month_figures(figures.children, trend[m.start])
+            past.append((earlier, withheld(earlier, categories) if suppress else {}))
         for category in categories:
-            current = Count(figures.per_category.get(category.pk), masks.get(("kategori", str(category.pk)), ""))
-            points = [trend.get((m.start, category.pk)) for m in board.trend_months[:-1]]
-            board.categories.append(
-                CategoryLine(
-                    category,
-                    current,
-                    # The last point is this month's figure: it is masked exactly as the figure is.
-                    [Count(v, _trend_mask(v, suppress)) for v in points] + [current],
-                )
-            )
+            key = ("kategori", str(category.pk))
+            current = Count(figures.per_category.get(category.pk), masks.get(key, ""))
+            points = [Count(f.per_category.get(category.pk), m.get(key, "")) for f, m in past]
+            # The last point is this month's figure: it is masked exactly as the figure is.
+            board.categories.append(CategoryLine(category, current, [*points, current]))
         board.pmks_total = Count(figures.total, masks.get(("jumlah", ""), ""))
     return board

@@ -71,7 +71,11 @@ def hidden_figures(
     values: dict[Key, int], relations: list[tuple[Key, list[Key]]], limit: int, seeds: Iterable[Key] = ()
 ) -> dict[Key, bool]:
     """Which figures to withhold: key → True for a small figure itself, False for one hidden to protect it.
-    ``seeds`` are figures already chosen for hiding (by the main tables' protection)."""
+    ``seeds`` are figures already chosen for hiding (by the main tables' protection).
+
+    For every sum (``total = members``): no single hidden figure, and no hidden figure pinned by the sum together with
+    the public bounds (a “1–4” lies in 1..4, a “×” is at least 5: ``L 1–4, P ×, Jml 6`` would give L = 1, P = 5).
+    """
     hidden: dict[Key, bool] = {key: True for key, value in values.items() if 0 < value <= limit}
     for key in seeds:
         hidden.setdefault(key, 0 < values.get(key, 0) <= limit)
@@ -79,22 +83,39 @@ def hidden_figures(
     for index, (total, members) in enumerate(relations):
         for key in (total, *members):
             by_member[key].append(index)
+
+    def bounds(key: Key) -> tuple[float, float]:
+        kind = None if key not in hidden else (disclosure.PRIMARY if hidden[key] else disclosure.COMPLEMENTARY)
+        return disclosure.hidden_bounds(kind, values[key], limit)
+
+    def exposed(total: Key, members: list[Key]) -> bool:
+        group = [k for k in (total, *members) if k in values]
+        count = sum(1 for k in group if k in hidden)
+        if count == 0:
+            return False
+        if count == 1:
+            return True
+        if total not in values:
+            return False
+        return disclosure.sum_is_pinned(bounds(total), [bounds(k) for k in members if k in values])
+
     pending = sorted({i for key in hidden for i in by_member[key]})
     while pending:
         index = pending.pop()
         total, members = relations[index]
-        group = [k for k in (total, *members) if k in values]
-        if sum(1 for k in group if k in hidden) != 1:
+        if not exposed(total, members):
             continue
         positive = [k for k in members if k in values and k not in hidden and values[k] > 0]
         if positive:
-            choice = min(positive, key=lambda k: (values[k], k))
+            # Above the lower bound of a “×” if possible: a hidden 5 sits on its own bound and pins itself.
+            choice = min(positive, key=lambda k: (values[k] <= limit + 1, values[k], k))
         elif total in values and total not in hidden and values[total] > 0:
             choice = total
         else:
-            continue
+            continue  # nothing left to hide in this sum
         hidden[choice] = False
         pending.extend(by_member[choice])
+        pending.append(index)  # the same sum may still pin a figure
     return hidden
 
 

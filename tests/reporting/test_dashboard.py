@@ -8,12 +8,13 @@ Kejaksan (32.74.01) and Lemahwungkuk (32.74.02) are in Kota Cirebon (32.74), Cia
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from psks_portal import periods
+from psks_portal import disclosure, periods
 from psks_portal.models import Wilayah
 from registry.services import catalogue_load as registry_catalogue_load
 from reporting import selectors
@@ -152,6 +153,54 @@ def test_a_pimpinan_never_sees_figures_of_one_to_four(people, catalogue, login):
     # The operator of the same area sees the figures themselves.
     admin = board(login(people["dedi"]), periode="2026M03")
     assert [line(admin, c).month.shown for c in ("LUT", "AT", "FM")] == ["3", "10", "40"] and not admin.masked
+
+
+def _bounds(count):
+    """What a reader of the dashboard knows of a figure: its value, 1..4 for “1–4”, at least 5 for “×”."""
+    if count.mask == "1–4":
+        return (1, 4)
+    if count.mask == "×":
+        return (5, math.inf)
+    return (count.value or 0, count.value or 0)
+
+
+def _nothing_pinned(b) -> None:
+    """Neither of the dashboard's sums (categories → total, child areas → total), with the public bounds, leaves a
+    withheld figure a single possible value."""
+    total = _bounds(b.pmks_total)
+    assert not disclosure.sum_is_pinned(total, [_bounds(c.month) for c in b.categories])
+    assert not disclosure.sum_is_pinned(total, [_bounds(c.pmks) for c in b.children])
+
+
+def test_two_small_categories_are_not_given_back_by_the_total_and_the_bounds(people, catalogue, login):
+    """KAT 1, FM 1, LUT 10, total 12: showing LUT would let a reader solve KAT + FM = 2 with both at least 1."""
+    make_report(KEJAKSAN, "2026M03", State.ACCEPTED)
+    desa = desa_of(KEJAKSAN)[0]
+    put(desa, "KAT", "2026M03", 1)
+    put(desa, "FM", "2026M03", 1)
+    put(desa, "LUT", "2026M03", 10)
+    b = board(login(people["hadi"]), periode="2026M03")
+    assert [line(b, c).month.shown for c in ("KAT", "FM")] == ["1–4", "1–4"]
+    assert line(b, "LUT").month.shown != "10" or b.pmks_total.shown != "12"
+    _nothing_pinned(b)
+
+
+def test_a_later_trend_masks_an_earlier_month_as_that_month_did(people, catalogue, login):
+    """February: KAT 3, FM 10, LUT 20, total 33 — February's own dashboard hides FM (“×”) to protect KAT. March's trend
+    must not show February's FM as 10 (KAT would be 33 − 10 − 20 = 3)."""
+    make_report(KEJAKSAN, "2026M02", State.ACCEPTED)
+    make_report(KEJAKSAN, "2026M03", State.ACCEPTED)
+    desa = desa_of(KEJAKSAN)[0]
+    for code, value in (("KAT", 3), ("FM", 10), ("LUT", 20)):
+        put(desa, code, "2026M02", value)
+    put(desa, "LUT", "2026M03", 25)
+    client = login(people["hadi"])
+    february = board(client, periode="2026M02")
+    march = board(client, periode="2026M03")
+    _nothing_pinned(february)
+    for code in ("KAT", "FM", "LUT", "AT"):
+        assert line(march, code).trend[-2].shown == line(february, code).month.shown, code
+    assert line(march, "FM").trend[-2].shown == "×" and line(march, "FM").trend[-2].chart is None
 
 
 @pytest.mark.parametrize(

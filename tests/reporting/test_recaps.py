@@ -286,6 +286,18 @@ def test_secondary_suppression_hides_the_smallest_other_figure_and_follows_the_c
         assert sum(k in hidden for k in (total, *members)) != 1
 
 
+def test_a_split_is_not_given_back_by_the_published_bounds():
+    """L 1, P 5, Jml 6: hiding L (1–4) and P (×) alone would let a reader solve L + P = 6 with L ≤ 4 and P ≥ 5 — both
+    pinned. The total is hidden too; then no sum, with the bounds, pins a hidden figure."""
+    values = {("r", "L"): 1, ("r", "P"): 5, ("r", "J"): 6}
+    relations = [(("r", "J"), [("r", "L"), ("r", "P")])]
+    hidden = smallcells.hidden_figures(values, relations, 4)
+    assert hidden == {("r", "L"): True, ("r", "P"): False, ("r", "J"): False}
+    # The same with a larger complement: L 2, P 9, Jml 11 — L ∈ 1..4 and P ≥ 5 leave L + P = 11 open (2+9, 4+7, …).
+    values = {("r", "L"): 2, ("r", "P"): 9, ("r", "J"): 11}
+    assert smallcells.hidden_figures(values, relations, 4) == {("r", "L"): True, ("r", "P"): False}
+
+
 # -- the page, downloads, Export, scope ----------------------------------------------------------------------------
 
 
