@@ -20,6 +20,8 @@ MONTH_NAMES = (
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
 )  # fmt: skip
 ROMAN = ("I", "II", "III", "IV")
+# The years a period id may name (``parse``). Arithmetic (``shift``, ``previous``) works on 1900–9999.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 _PATTERN = re.compile(r"^(?P<year>\d{4})(?:(?P<kind>[MQS])(?P<index>\d{1,2}))?$")
 
@@ -53,6 +55,9 @@ class Period:
         if not match:
             raise PeriodError(f"Periode tidak dikenal: {text!r} (contoh: 2026M03, 2026Q1, 2026S1, 2026)")
         year = int(match["year"])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            # Well inside the arithmetic's own range, so a trend or "previous period" of any parsed period exists.
+            raise PeriodError(f"Tahun laporan harus antara {FIRST_YEAR} dan {LAST_YEAR}: {text!r}")
         if match["kind"] is None:
             return cls(year, YEAR, 1)
         return cls(year, match["kind"], int(match["index"]))

@@ -3,13 +3,15 @@ of their wilayah. Reports are read-only here — their content and state change 
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from psks_portal.models import Wilayah
 from psks_portal.scope import can_change, user_scope
+from reporting import services
 from reporting.models import Activity, Deadline, Letterhead, Report, Transition
 
 
@@ -102,6 +104,23 @@ class DeadlineAdmin(SimpleHistoryAdmin):
         if not request.user.is_superuser and (obj.provinsi is None or not can_change(request.user, obj.provinsi)):
             raise PermissionDenied
         super().save_model(request, obj, form, change)
+        self._apply(request, obj.period_kind)
+
+    def delete_model(self, request, obj):
+        kind = obj.period_kind
+        super().delete_model(request, obj)
+        self._apply(request, kind)
+
+    def delete_queryset(self, request, queryset):
+        kinds = set(queryset.values_list("period_kind", flat=True))
+        super().delete_queryset(request, queryset)
+        for kind in sorted(kinds):
+            self._apply(request, kind)
+
+    def _apply(self, request, kind: str) -> None:
+        changed = services.deadlines_apply(kind=kind)
+        if changed:
+            messages.info(request, _("Batas waktu %(n)s laporan yang belum dikirim disesuaikan.") % {"n": changed})
 
 
 @admin.register(Letterhead)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from psks_portal import periods
+from psks_portal.forms import ConcurrencyGuardMixin
 from psks_portal.models import Wilayah
 from psks_portal.widgets import WilayahField
 from reporting.models import Activity, PeriodKind, Report, State
@@ -176,8 +177,14 @@ class EvaluationForm(VersionedReportForm):
             field.choices = [c for c in field.choices if c[0]]
 
 
-class ActivityForm(forms.ModelForm):
-    """An activity of the month: dated inside the month, in a desa of the kecamatan, with an optional attachment."""
+class ActivityForm(ConcurrencyGuardMixin, forms.ModelForm):
+    """An activity of the month: dated inside the month, in a desa of the kecamatan, with an optional attachment.
+    An edit is refused (input kept) when someone changed the activity since the form was opened."""
+
+    fingerprint_fields = (
+        "date", "kind", "place", "desa_id", "participants_male", "participants_female", "result", "attachment",
+        "attachment_kind",
+    )  # fmt: skip
 
     class Meta:
         model = Activity
@@ -206,6 +213,7 @@ class ActivityForm(forms.ModelForm):
             "mb": settings.REPORTING_ATTACHMENT_MAX_MB
         }
         self.fields["attachment"].widget.attrs["accept"] = ".jpg,.jpeg,.png,.pdf"
+        self.add_fingerprint_field()
 
     def clean_date(self) -> date:
         day = self.cleaned_data["date"]
@@ -247,6 +255,7 @@ class ActivityForm(forms.ModelForm):
             self.add_error("attachment_kind", _("Pilih jenis lampiran."))
         if not has_file and "attachment" not in self.errors:
             cleaned["attachment_kind"] = ""
+        self.check_fingerprint()
         return cleaned
 
 

@@ -51,6 +51,24 @@ def due_date(kecamatan: Wilayah, period: periods.Period) -> date:
     return period.due_date(deadline_days(kecamatan.provinsi_id, period.kind))
 
 
+@transaction.atomic
+def deadlines_apply(*, kind: str) -> int:
+    """After a deadline of ``kind`` changed: move the due date of every report not yet submitted to what the deadlines
+    say now (a provinsi's own, else the national one). Drafts only: a report once sent keeps the deadline it was judged
+    by.
+    Returns how many reports changed."""
+    waiting = Report.objects.filter(period_kind=kind, state=State.DRAFT, first_submitted_at__isnull=True)
+    changed = 0
+    for provinsi, period_id in (
+        waiting.values_list("kecamatan__provinsi", "period").distinct().order_by("kecamatan__provinsi", "period")
+    ):
+        due = periods.Period.parse(period_id).due_date(deadline_days(provinsi, kind))
+        changed += (
+            waiting.filter(kecamatan__provinsi=provinsi, period=period_id).exclude(due_date=due).update(due_date=due)
+        )
+    return changed
+
+
 def report_open(*, kecamatan: Wilayah, period: periods.Period) -> Report:
     """The report of a kecamatan for a period, created as a draft the first time anyone opens it."""
     if kecamatan.level != Wilayah.KECAMATAN:
@@ -120,7 +138,7 @@ def _guard(report: Report, action: str, move: workflow.Move, comment: str, today
     if action == Action.SUBMIT:
         if today < period.end:
             raise TransitionRefused(
-                _("Laporan %(period)s baru dapat dikirim setelah periodenya berakhir (%(end)s).")
+                _("Laporan %(period)s baru dapat dikirim mulai hari terakhir periodenya (%(end)s).")
                 % {"period": period.label, "end": period.end.strftime("%d-%m-%Y")}
             )
         if not report.is_monthly:
@@ -171,6 +189,8 @@ def transition(*, report: Report, action: str, by, comment: str = "", today: dat
     if action == Action.SUBMIT:
         report.submitted_at = now
         if report.first_submitted_at is None:
+            # Judged by the deadline in force now (it may have changed since the draft was opened).
+            report.due_date = due_date(report.kecamatan, report.period_obj)
             report.first_submitted_at = now
             report.days_late = max(0, (today - report.due_date).days)
         report.tksk_name = active_tksk_names([report.kecamatan_id]).get(report.kecamatan_id, by.get_full_name())
@@ -215,9 +235,11 @@ def accept_kabupaten(*, kabupaten: Wilayah, period: periods.Period, by) -> int:
         raise PermissionDenied
     workflow.move_for(State.VERIFIED, Action.ACCEPT, by)
     kecamatan = list(Wilayah.objects.filter(parent=kabupaten, level=Wilayah.KECAMATAN).values_list("code", "name"))
-    states = dict(
-        Report.objects.filter(kecamatan__parent=kabupaten, period=period.id).values_list("kecamatan_id", "state")
-    )
+    # Lock the kabupaten's reports of the period before looking at them: a reopen (or a move back from "not
+    # reporting") made meanwhile must not leave the month partly accepted.
+    reports = Report.objects.select_for_update().filter(kecamatan_id__in=[code for code, _n in kecamatan],
+                                                       period=period.id)  # fmt: skip
+    states = dict(reports.values_list("kecamatan_id", "state"))
     done = {State.VERIFIED, State.ACCEPTED, State.NOT_REPORTING}
     pending = [name for code, name in kecamatan if states.get(code) not in done]
     if pending:
@@ -232,36 +254,49 @@ def accept_kabupaten(*, kabupaten: Wilayah, period: periods.Period, by) -> int:
             % {"kab": kabupaten.label, "period": period.label, "n": len(pending), "names": shown}
         )
     accepted = 0
-    for report in Report.objects.filter(kecamatan__parent=kabupaten, period=period.id, state=State.VERIFIED):
+    for report in reports.filter(state=State.VERIFIED):
         transition(report=report, action=Action.ACCEPT, by=by)
         accepted += 1
     return accepted
 
 
+@transaction.atomic
 def activity_save(*, report: Report, activity: Activity, by) -> Activity:
-    """Add or change an activity of an editable monthly report (dated inside the report's month)."""
-    _require_editable(report, by)
-    if not (report.start <= activity.date <= report.end):
+    """Add or change an activity of an editable monthly report (dated inside the report's month).
+
+    The report row is locked first, so an activity cannot slip into a report being submitted at the same moment: the
+    state is checked on the locked row, not on the copy the caller read earlier."""
+    current = _lock_editable(report, by)
+    if not (current.start <= activity.date <= current.end):
         raise ValueError(_("Tanggal kegiatan harus di dalam bulan laporan."))
-    activity.report = report
+    activity.report = current
     activity.save()
-    _touch(report, by)
+    _touch(current, by)
     return activity
 
 
+@transaction.atomic
 def activity_delete(*, report: Report, activity: Activity, by) -> None:
-    _require_editable(report, by)
-    if activity.attachment:
-        activity.attachment.delete(save=False)
+    """Remove an activity (and its attachment) of an editable report, under the same lock as ``activity_save``."""
+    current = _lock_editable(report, by)
+    if activity.report_id != current.pk:
+        raise PermissionDenied
+    attachment = activity.attachment.name
     activity.delete()
-    _touch(report, by)
+    _touch(current, by)
+    if attachment:
+        # Only once the deletion is committed: a rolled-back delete keeps its file.
+        transaction.on_commit(lambda: Activity._meta.get_field("attachment").storage.delete(attachment))
 
 
-def _require_editable(report: Report, by) -> None:
+def _lock_editable(report: Report, by) -> Report:
+    """The report row, locked for this transaction, if ``by`` may change it and it is editable."""
     if not can_change(by, report.kecamatan):
         raise PermissionDenied
-    if report.state not in EDITABLE_STATES:
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if current.state not in EDITABLE_STATES:
         raise ReportLocked(locked_message())
+    return current
 
 
 def _touch(report: Report, by) -> None:

@@ -410,7 +410,11 @@ def activity_add(request: HttpRequest, kecamatan: str, period: str) -> HttpRespo
         return refused
     form = ActivityForm(request.POST, request.FILES, report=report)
     if form.is_valid():
-        services.activity_save(report=report, activity=form.save(commit=False), by=request.user)
+        try:
+            services.activity_save(report=report, activity=form.save(commit=False), by=request.user)
+        except services.ReportLocked as exc:  # submitted while this form was open
+            messages.error(request, str(exc))
+            return redirect(report_url(kec.code, per))
         messages.success(request, _("Kegiatan ditambahkan."))
         return redirect(report_url(kec.code, per) + "#kegiatan")
     messages.error(request, _("Kegiatan belum disimpan: periksa isian yang ditandai."))
@@ -426,7 +430,11 @@ def activity_edit(request: HttpRequest, kecamatan: str, period: str, pk: int) ->
     previous_file = activity.attachment.name
     form = ActivityForm(request.POST or None, request.FILES or None, instance=activity, report=report)
     if request.method == "POST" and form.is_valid():
-        saved = services.activity_save(report=report, activity=form.save(commit=False), by=request.user)
+        try:
+            saved = services.activity_save(report=report, activity=form.save(commit=False), by=request.user)
+        except services.ReportLocked as exc:
+            messages.error(request, str(exc))
+            return redirect(report_url(kec.code, per))
         if previous_file and previous_file != saved.attachment.name:
             saved.attachment.storage.delete(previous_file)
         messages.success(request, _("Kegiatan diperbarui."))
@@ -442,7 +450,11 @@ def activity_delete(request: HttpRequest, kecamatan: str, period: str, pk: int) 
     activity = get_object_or_404(report.activities, pk=pk)
     if refused := _refuse_locked(request, report):
         return refused
-    services.activity_delete(report=report, activity=activity, by=request.user)
+    try:
+        services.activity_delete(report=report, activity=activity, by=request.user)
+    except services.ReportLocked as exc:
+        messages.error(request, str(exc))
+        return redirect(report_url(kec.code, per))
     messages.success(request, _("Kegiatan dihapus."))
     return redirect(report_url(kec.code, per) + "#kegiatan")
 

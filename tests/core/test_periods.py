@@ -71,7 +71,7 @@ def test_deadlines_and_days_late():
 
 period_strategy = st.builds(
     lambda year, kind, n: Period(year, kind, n % (12 // periods.MONTHS_IN[kind]) + 1),
-    st.integers(1990, 2100),
+    st.integers(periods.FIRST_YEAR, periods.LAST_YEAR),
     st.sampled_from([MONTH, QUARTER, SEMESTER, YEAR]),
     st.integers(0, 11),
 )
@@ -92,3 +92,15 @@ def test_shifting_there_and_back_is_the_identity(period, steps):
     assert period.shift(steps).shift(-steps) == period
     if steps > 0:
         assert period.shift(steps).start > period.end
+
+
+@pytest.mark.parametrize("text", ["1900M01", "1999M12", "2101", "9999M12", "9999"])
+def test_ids_outside_the_reporting_years_are_refused_with_a_message(text):
+    with pytest.raises(PeriodError, match="Tahun laporan harus antara 2000 dan 2100"):
+        Period.parse(text)
+
+
+def test_the_first_and_last_reporting_years_still_have_a_year_of_history_and_a_deadline():
+    first, last = Period.parse("2000M01"), Period.parse("2100M12")
+    assert first.shift(-11).id == "1999M02" and first.previous().id == "1999M12"
+    assert last.due_date(31) == date(2101, 1, 31)

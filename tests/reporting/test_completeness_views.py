@@ -201,3 +201,14 @@ def test_acceptance_waits_for_every_kecamatan_and_says_which(march, people, logi
     }  # fmt: skip
     page = client.get(URL, {"periode": MARCH, "wilayah": "32.74"})
     assert page.context["total_accept"]["done"] and not page.context["total_accept"]["button"]
+
+
+@pytest.mark.parametrize("periode", ["1900M01", "1999M12", "9999M12", "9999", "2026M13", "2026Q5", "20x6", ""])
+@pytest.mark.parametrize(
+    "name", ["reporting:completeness", "reporting:dashboard", "reporting:rollup", "reporting:recap_index",
+             "reporting:report_list"],
+)  # fmt: skip
+def test_a_period_outside_the_reporting_years_or_malformed_is_not_a_server_error(people, catalogue, login, name,
+                                                                                 periode):  # fmt: skip
+    response = login(people["fajar"]).get(reverse(name), {"periode": periode, "rekap": "pmks"})
+    assert response.status_code in (200, 302, 404)

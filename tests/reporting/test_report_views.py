@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from pmks.models import FigureSource, PmksFigure
 from psks_portal.models import Wilayah
+from reporting import services
 from reporting.models import Activity, PsksCount, Report, State, Transition
+from reporting.workflow import Action
 from tests.reporting.conftest import activity, category, desa_of, make_report, put
 
 pytestmark = pytest.mark.django_db
@@ -426,7 +428,7 @@ def test_an_early_submission_is_refused_with_a_message(people, login, catalogue)
     client = login(people["ani"])
     client.get(page_url(KEJAKSAN, period))
     response = _act(client, "submit", period=period)
-    assert "baru dapat dikirim setelah periodenya berakhir" in message(response)
+    assert "baru dapat dikirim mulai hari terakhir periodenya" in message(response)
     assert Report.objects.get().state == State.DRAFT
 
 
@@ -463,12 +465,45 @@ def test_an_activity_is_added_changed_and_deleted(draft, people, login, media):
     draft.refresh_from_db()
     assert draft.version == 2  # an open narrative form elsewhere notices the change
     edit = page_url(KEJAKSAN, MARCH, "activity_edit", item.pk)
-    assert client.get(edit).status_code == 200
-    client.post(edit, _activity_post(kind="rujukan", participants_male="2"))
+    opened = client.get(edit)
+    assert opened.status_code == 200
+    fingerprint = opened.context["form"].initial["fingerprint"]
+    client.post(edit, _activity_post(kind="rujukan", participants_male="2", fingerprint=fingerprint))
     item.refresh_from_db()
     assert (item.kind, item.participants) == ("rujukan", 17)
     client.post(page_url(KEJAKSAN, MARCH, "activity_delete", item.pk))
     assert not Activity.objects.exists()
+
+
+def test_the_second_of_two_edits_of_an_activity_is_refused_and_keeps_its_input(draft, people, login, media):
+    """Ani and Dedi open the same activity; Dedi saves first. Ani's save is refused with a message, her typing kept."""
+    item = Activity.objects.create(report=draft, date=date(2026, 3, 12), kind="bimbingan", place="Balai",
+                                   participants_male=5, participants_female=5, result="Awal.")  # fmt: skip
+    edit = page_url(KEJAKSAN, MARCH, "activity_edit", item.pk)
+    ani, dedi = login(people["ani"]), Client()
+    dedi.force_login(people["dedi"])
+    ani_print = ani.get(edit).context["form"].initial["fingerprint"]
+    dedi_print = dedi.get(edit).context["form"].initial["fingerprint"]
+    assert dedi.post(edit, _activity_post(result="Versi Dedi.", fingerprint=dedi_print)).status_code == 302
+    response = ani.post(edit, _activity_post(result="Versi Ani.", fingerprint=ani_print))
+    assert response.status_code == 200
+    assert "sudah diubah orang lain" in response.content.decode() and "Versi Ani." in response.content.decode()
+    item.refresh_from_db()
+    assert item.result == "Versi Dedi."
+
+
+def test_an_activity_cannot_slip_into_a_report_submitted_meanwhile(draft, people):
+    """The view read the draft; the report is submitted before the activity is saved: the save is refused."""
+    services.transition(report=draft, action=Action.SUBMIT, by=people["ani"], today=date(2026, 4, 2))
+    stale = Report.objects.get(pk=draft.pk)
+    stale.state = State.DRAFT  # what the view had read
+    new = Activity(date=date(2026, 3, 12), kind="bimbingan", place="Balai", result="Terlambat masuk.")
+    with pytest.raises(services.ReportLocked):
+        services.activity_save(report=stale, activity=new, by=people["ani"])
+    existing = Activity.objects.create(report=draft, date=date(2026, 3, 13), kind="rujukan", place="X", result="Y")
+    with pytest.raises(services.ReportLocked):
+        services.activity_delete(report=stale, activity=existing, by=people["ani"])
+    assert list(Activity.objects.values_list("pk", flat=True)) == [existing.pk]
 
 
 @pytest.mark.parametrize(("day", "desa"), [("2026-04-01", None), ("2026-02-28", None), ("2026-03-05", "32.74.02.1001")])
@@ -660,10 +695,14 @@ def test_the_admin_is_scoped_and_reports_are_read_only(people, login, catalogue)
         "/admin/reporting/deadline/add/", {"provinsi": "33", "period_kind": "Q", "days_after_end": "1"}
     )
     assert refused.status_code == 200 and not Deadline.objects.filter(period_kind="Q").exists()
+    draft = make_report("32.74.02", MARCH)  # not sent yet: its due date follows the new deadline
     client.post("/admin/reporting/deadline/add/", {"provinsi": "32", "period_kind": "M", "days_after_end": "5"})
     assert Deadline.objects.get(provinsi_id="32").days_after_end == 5
     other.refresh_from_db()
     assert other.days_after_end == 5
+    draft.refresh_from_db()
+    inside.refresh_from_db()
+    assert draft.due_date == date(2026, 4, 5) and inside.due_date == date(2026, 4, 10)
 
     mine = Letterhead.objects.create(wilayah_id="32.74", government="PEMERINTAH KOTA CIREBON", office="DINAS SOSIAL",
                                      address="Jl. Uji 1", city="Cirebon")  # fmt: skip

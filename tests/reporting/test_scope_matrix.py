@@ -259,6 +259,14 @@ def _activity_post(w: World) -> dict:
             "attachment_kind": "daftar_hadir"}  # fmt: skip
 
 
+def _activity_edit_post(w: World) -> dict:
+    """The edit of Kejaksan's activity, with the fingerprint of the activity as stored (what an opened form carries)."""
+    from reporting.forms import ActivityForm
+
+    item = Activity.objects.get(pk=w.item.pk)
+    return {**_activity_post(w), "fingerprint": ActivityForm(instance=item, report=item.report).initial["fingerprint"]}
+
+
 def _bnba_file(rows: list[list]) -> Callable[[], dict]:
     headers = ["NIK", "Nama", "Jenis Kelamin", "Tanggal Lahir", "Kode Desa", "Alamat", "Kategori",
                "Tanggal Teridentifikasi", "Status Penanganan", "Dirujuk Ke", "Catatan"]  # fmt: skip
@@ -401,7 +409,7 @@ URLS: dict[str, Url] = {
         "tests/reporting/test_report_views.py::test_it_refuses_writes_outside_the_scope_and_by_readers",
     ),
     "reporting:activity_edit": Url(
-        GP, lambda w, p: Aim({**KEC_MARCH, "pk": w.item.pk}, data=_activity_post(w)),
+        GP, lambda w, p: Aim({**KEC_MARCH, "pk": w.item.pk}, data=_activity_edit_post(w)),
         "tests/reporting/test_report_views.py::test_it_refuses_writes_outside_the_scope_and_by_readers; through "
         "one's own kecamatan's address MISSING → test_kejaksans_activity_is_not_reached_through_another_address",
     ),

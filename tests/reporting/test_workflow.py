@@ -100,7 +100,7 @@ def test_moves_backwards_need_a_reason(people, state, action, persona):
 
 def test_a_month_cannot_be_submitted_before_it_ends(people):
     report = make_report(KEJAKSAN, "2026M03", State.DRAFT)
-    with pytest.raises(TransitionRefused, match="setelah periodenya berakhir"):
+    with pytest.raises(TransitionRefused, match="mulai hari terakhir periodenya"):
         services.transition(report=report, action=Action.SUBMIT, by=people["ani"], today=date(2026, 3, 30))
     assert services.transition(report=report, action=Action.SUBMIT, by=people["ani"], today=date(2026, 3, 31)).state
 
@@ -124,6 +124,31 @@ def test_a_provinsi_deadline_overrides_the_national_one(people):
     jabar = services.report_open(kecamatan=Wilayah.objects.get(code=KEJAKSAN), period=periods.parse("2026M03"))
     jateng = services.report_open(kecamatan=Wilayah.objects.get(code="33.01.01"), period=periods.parse("2026M03"))
     assert jabar.due_date == date(2026, 4, 5) and jateng.due_date == date(2026, 4, 7)
+
+
+def test_lateness_is_judged_by_the_deadline_in_force_when_the_report_is_first_sent(people):
+    """The draft was opened under the national 10 days; the provinsi then allows 20: sent on 15-04, it is on time."""
+    from reporting.models import Deadline
+
+    report = services.report_open(kecamatan=Wilayah.objects.get(code=KEJAKSAN), period=periods.parse("2026M03"))
+    assert report.due_date == date(2026, 4, 10)
+    Deadline.objects.create(provinsi_id="32", period_kind="M", days_after_end=20)
+    report = services.transition(report=report, action=Action.SUBMIT, by=people["ani"], today=date(2026, 4, 15))
+    assert report.due_date == date(2026, 4, 20) and report.days_late == 0
+
+
+def test_a_changed_deadline_moves_the_due_date_of_reports_not_yet_sent_only(people):
+    from reporting.models import Deadline
+
+    open_ = {code: make_report(code, "2026M03") for code in (KEJAKSAN, "32.07.01", "33.01.01")}
+    sent = make_report("32.74.02", "2026M03", State.SUBMITTED)
+    Report.objects.filter(pk=sent.pk).update(first_submitted_at="2026-04-09T10:00:00+07:00")
+    Deadline.objects.create(provinsi_id="32", period_kind="M", days_after_end=15)
+    assert services.deadlines_apply(kind="M") == 2  # the two Jawa Barat drafts; Jawa Tengah keeps the national 10
+    due = dict(Report.objects.values_list("kecamatan_id", "due_date"))
+    assert due[KEJAKSAN] == due["32.07.01"] == date(2026, 4, 15)
+    assert due["33.01.01"] == date(2026, 4, 10) and due["32.74.02"] == date(2026, 4, 10)
+    assert services.deadlines_apply(kind="M") == 0 and open_
 
 
 def test_submission_freezes_the_psks_present_so_later_roster_edits_do_not_rewrite_history(people):
