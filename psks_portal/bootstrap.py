@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     ensure_dotenv()
     if args.command == "run":
         return cmd_run(python, args)
-    return cmd_test(python, args.pytest_args)
+    extra = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args  # `test -- -k name`
+    return cmd_test(python, extra)
 
 
 def step(title: str) -> None:
