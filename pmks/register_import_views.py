@@ -126,10 +126,7 @@ def record_import_confirm(request: HttpRequest) -> HttpResponse:
 @require_GET
 def record_template(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
-    response = HttpResponse(register_import.template_xlsx(user=request.user), content_type=tabular.XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="templat-{register_import.FILE_STEM}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return tabular.template_attachment(register_import.template_xlsx(user=request.user), register_import.FILE_STEM)
 
 
 urlpatterns = [

@@ -92,12 +92,7 @@ def protected(children: list[str], categories: list[int], cells: dict[tuple[str,
     gives the same answer wherever it is shown (the table, the trend).
     """
     extra = sorted({child for child, _ in cells} - set(children))
-    rows = [*children, *extra]
-    matrix = [[cells.get((child, category), 0) for category in categories] for child in rows]
-    if not matrix or not categories:
-        return {}
-    row_keys, column_keys = [*rows, None], [*categories, None]
-    return {(row_keys[i], column_keys[j]): kind for (i, j), kind in disclosure.protect(matrix).items()}
+    return disclosure.protect_table([*children, *extra], categories, cells)
 
 
 def pmks_table(*, wilayah: Wilayah | None, month: date, categories: list[Category], suppress: bool) -> Table:

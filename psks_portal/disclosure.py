@@ -79,6 +79,19 @@ def protect(cells: Sequence[Sequence[int]], *, small: int = SMALL) -> dict[Posit
     return hidden
 
 
+def protect_table(rows: Sequence, columns: Sequence, cells, *, small: int = SMALL) -> dict[tuple, str]:
+    """``protect`` for a table keyed by name: ``cells`` maps ``(row key, column key)`` to a count (missing = 0).
+
+    Returns ``(row key, column key)`` → ``PRIMARY``/``COMPLEMENTARY`` for the positions to hide; ``None`` stands for
+    the totals row or the totals column (``(None, None)`` is the grand total).
+    """
+    if not rows or not columns:
+        return {}
+    matrix = [[cells.get((row, column), 0) for column in columns] for row in rows]
+    row_keys, column_keys = [*rows, None], [*columns, None]
+    return {(row_keys[i], column_keys[j]): kind for (i, j), kind in protect(matrix, small=small).items()}
+
+
 def lines_of(rows: int, columns: int) -> list[Line]:
     """Every line of an augmented table with ``rows`` × ``columns`` positions (margins included)."""
     return [("row", i) for i in range(rows)] + [("col", j) for j in range(columns)]

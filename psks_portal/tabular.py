@@ -38,7 +38,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -868,6 +868,14 @@ class ExportFile:
             return self.file.read()
         finally:
             self.file.seek(position)
+
+
+def template_attachment(content: bytes, stem: str) -> HttpResponse:
+    """An import template (an XLSX made in memory) as ``templat-<stem>.xlsx``, never cached."""
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="templat-{stem}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def attachment(export: ExportFile) -> FileResponse:

@@ -250,18 +250,15 @@ def withheld(figures: MonthFigures, categories: list[Category]) -> dict[tuple[st
     """The small-cell rule on the margins the dashboard shows (per child area, per category, the total): those that
     ``disclosure.protect`` hides in the month's child areas × categories table."""
     codes, keys = [c.code for c in figures.children], [c.pk for c in categories]
-    if not codes or not keys:
-        return {}
-    matrix = [[figures.cells.get((code, key), 0) for key in keys] for code in codes]
     masks = {}
-    for (i, j), kind in disclosure.protect(matrix, small=smallcells.SMALL_CELL_MAX).items():
+    for (code, key), kind in disclosure.protect_table(codes, keys, figures.cells).items():
         text = smallcells.PRIMARY_TEXT if kind == disclosure.PRIMARY else smallcells.SECONDARY_TEXT
-        if i == len(codes) and j == len(keys):
+        if code is None and key is None:
             masks[("jumlah", "")] = text
-        elif i == len(codes):
-            masks[("kategori", str(keys[j]))] = text
-        elif j == len(keys):
-            masks[("wilayah", codes[i])] = text
+        elif code is None:
+            masks[("kategori", str(key))] = text
+        elif key is None:
+            masks[("wilayah", code)] = text
     return masks
 
 

@@ -294,7 +294,7 @@ def _lock_editable(report: Report, by) -> Report:
     if not can_change(by, report.kecamatan):
         raise PermissionDenied
     current = Report.objects.select_for_update().get(pk=report.pk)
-    if current.state not in EDITABLE_STATES:
+    if not current.is_editable:
         raise ReportLocked(locked_message())
     return current
 

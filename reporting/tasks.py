@@ -113,6 +113,15 @@ def runs_in_background(rows: int) -> bool:
     return rows > settings.EXPORT_BACKGROUND_THRESHOLD
 
 
+def _record(*, user, recap: str, format: str, wilayah: Wilayah | None, period: periods.Period, options: dict | None):
+    """A new queued ``Export`` row for ``user`` (PermissionDenied for a wilayah outside their scope)."""
+    if not can_view(user, wilayah):
+        raise PermissionDenied
+    return Export.objects.create(
+        user=user, recap=recap, format=format, wilayah=wilayah, period=period.id, options=options or {}
+    )
+
+
 def export_request(
     *,
     user,
@@ -126,11 +135,7 @@ def export_request(
 
     With the immediate backend the job has already finished when this returns; the row tells how it went.
     """
-    if not can_view(user, wilayah):
-        raise PermissionDenied
-    export = Export.objects.create(
-        user=user, recap=recap, format=format, wilayah=wilayah, period=period.id, options=options or {}
-    )
+    export = _record(user=user, recap=recap, format=format, wilayah=wilayah, period=period, options=options)
     try:
         result = export_build.enqueue(export.pk)
     except Exception:
@@ -156,13 +161,8 @@ def export_now(
     The same job as a queued export, so both kinds of file are named, stored, recorded, expired and cleaned up after a
     failure in one way; the returned row is done (with its file) or failed (with the reason to show).
     """
-    if not can_view(user, wilayah):
-        raise PermissionDenied
-    export = Export.objects.create(
-        user=user, recap=recap, format=format, wilayah=wilayah, period=period.id, options=options or {}
-    )
-    with translation.override(settings.LANGUAGE_CODE):
-        _build(export.pk)
+    export = _record(user=user, recap=recap, format=format, wilayah=wilayah, period=period, options=options)
+    export_build.call(export.pk)
     export.refresh_from_db()
     return export
 
@@ -209,14 +209,13 @@ def _check_allowed(export: Export) -> None:
 def _note_fitness(export: Export) -> None:
     """Record whether the file will be fit for a read-only viewer: small figures withheld for this user, or a recap
     without sensitive figures. A file made for an operator stays out of reach if the account later turns read-only."""
-    from reporting.recaps import service
     from reporting.recaps.generators import RecapUnavailable, get_generator
 
     try:
         sensitive = get_generator(export.recap).sensitive
     except RecapUnavailable:
         return  # render() refuses the unknown recap with its reason
-    fit = service.suppresses(export.user, export.recap) or not sensitive
+    fit = suppresses_small_cells(export.user) or not sensitive
     Export.objects.filter(pk=export.pk).update(fit_for_read_only=fit)
 
 

@@ -90,6 +90,12 @@ def move_for(state: str, action: str, user) -> Move:
     return move
 
 
+def role_ever_may(user, action: str) -> bool:
+    """Whether the user's role appears in any move of ``action`` (otherwise the action is never theirs)."""
+    role = role_of(user)
+    return role == "*" or any(a == action and role in m.roles for (_s, a), m in TRANSITIONS.items())
+
+
 def actions_for(state: str, user) -> list[str]:
     """The actions ``user``'s role may take from ``state`` (scope is checked separately)."""
     role = role_of(user)

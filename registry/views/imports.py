@@ -122,8 +122,7 @@ def _confirm(request: HttpRequest, spec: RosterSpec) -> HttpResponse:
 
 def _template(request: HttpRequest, spec: RosterSpec) -> HttpResponse:
     _require_viewer(request)
-    content = imports.template_xlsx(spec, user=request.user)
-    return _attachment(content, imports.XLSX_TYPE, f"templat-{spec.file_stem}.xlsx")
+    return tabular.template_attachment(imports.template_xlsx(spec, user=request.user), spec.file_stem)
 
 
 def _export_filters(request: HttpRequest, subject: str) -> tuple[dict, str]:
@@ -138,13 +137,6 @@ def _export_filters(request: HttpRequest, subject: str) -> tuple[dict, str]:
 
 def _shown_filters(request: HttpRequest) -> dict[str, str]:
     return {key: request.GET[key] for key in FILTER_KEYS if request.GET.get(key)}
-
-
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required

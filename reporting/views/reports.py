@@ -38,7 +38,7 @@ from reporting.forms import (
     ReportFilterForm,
     TransitionForm,
 )
-from reporting.models import EDITABLE_STATES, SUBMITTED_STATES, Activity, ActivityKind, PsksCount, Report, State
+from reporting.models import SUBMITTED_STATES, Activity, ActivityKind, PsksCount, Report, State
 from reporting.workflow import Action, TransitionRefused
 
 
@@ -356,7 +356,7 @@ def report_transition(request: HttpRequest, kecamatan: str, period: str) -> Http
     if not form.is_valid():
         raise Http404
     action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
-    if not _role_ever_may(request.user, action):
+    if not workflow.role_ever_may(request.user, action):
         raise PermissionDenied
     if action == Action.ACCEPT:
         messages.error(request, _("Laporan diterima per kabupaten/kota sekaligus, dari layar Kelengkapan laporan."))
@@ -377,12 +377,6 @@ def report_transition(request: HttpRequest, kecamatan: str, period: str) -> Http
     return redirect(report_url(kec.code, per))
 
 
-def _role_ever_may(user, action: str) -> bool:
-    """Whether the user's role appears in any move of ``action`` (otherwise the button is never theirs: 403)."""
-    role = workflow.role_of(user)
-    return role == "*" or any(a == action and role in m.roles for (_s, a), m in workflow.TRANSITIONS.items())
-
-
 # -- activities ---------------------------------------------------------------------------------------------------
 
 
@@ -396,7 +390,7 @@ def _editable_report(request: HttpRequest, kecamatan: str, period: str) -> tuple
 
 
 def _refuse_locked(request: HttpRequest, report: Report) -> HttpResponse | None:
-    if report.state in EDITABLE_STATES:
+    if report.is_editable:
         return None
     messages.error(request, services.locked_message())
     return redirect(report_url(report.kecamatan_id, report.period))
