@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from pmks import register_export
 from pmks.register_forms import ExportForm
-from pmks.register_views import FILTER_SESSION_KEY, NAV
+from pmks.views.register import FILTER_SESSION_KEY, NAV
 from psks_portal import tabular
 
 

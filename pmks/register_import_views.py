@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pmks import register_import
-from pmks.register_views import NAV
+from pmks.views.register import NAV
 from psks_portal import tabular
 from psks_portal.forms import ImportConfirmForm as ConfirmForm
 from psks_portal.forms import ImportUploadForm as UploadForm

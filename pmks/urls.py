@@ -1,13 +1,13 @@
 from django.urls import path
 
-from pmks import grid_views, register_export_views, register_import_views, register_views, table_views, views
+from pmks import register_export_views, register_import_views
+from pmks.views import catalogue, grid, register
 
 app_name = "pmks"
 urlpatterns = [
-    path("katalog/", views.catalogue_mapping, name="catalogue_mapping"),
-    *grid_views.urlpatterns,
-    *table_views.urlpatterns,
-    *register_views.urlpatterns,
+    path("katalog/", catalogue.catalogue_mapping, name="catalogue_mapping"),
+    *grid.urlpatterns,
+    *register.urlpatterns,
     *register_import_views.urlpatterns,
     *register_export_views.urlpatterns,
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("pengguna/tambah/", users.user_create, name="user_create"),
     path("pengguna/<int:pk>/ubah/", users.user_edit, name="user_edit"),
     path("registri/", include("registry.urls")),
+    path("pmks/tabel/", include("reporting.legacy_urls")),  # the PMKS table moved to /laporan/pmks/
     path("pmks/", include("pmks.urls")),
     path("laporan/", include("reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

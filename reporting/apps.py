@@ -32,5 +32,7 @@ class ReportingConfig(AppConfig):
         register(NavItem("report_list", _("Laporan TKSK"), "reporting:report_list", _has_scope, 40, group))
         register(NavItem("completeness", _("Kelengkapan laporan"), "reporting:completeness", _monitors, 41, group))
         register(NavItem("rollup", _("Rekap per wilayah"), "reporting:rollup", _has_scope, 42, group))
+        # The published PMKS table sits with the PMKS pages in the menu; its figures are the roll-ups'.
+        register(NavItem("pmks_table", _("Tabel PMKS per wilayah"), "reporting:pmks_table", _has_scope, 32, _("PMKS")))
         register(NavItem("recap_index", _("Rekap dokumen (PDF/Excel)"), "reporting:recap_index", _has_scope, 43, group))
         register(NavItem("downloads", _("Unduhan"), "reporting:downloads", _has_scope, 44, group))

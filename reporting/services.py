@@ -190,9 +190,10 @@ def transition(*, report: Report, action: str, by, comment: str = "", today: dat
         report.submitted_at = now
         if report.first_submitted_at is None:
             # Judged by the deadline in force now (it may have changed since the draft was opened).
-            report.due_date = due_date(report.kecamatan, report.period_obj)
+            allowed = deadline_days(report.kecamatan.provinsi_id, report.period_obj.kind)
+            report.due_date = report.period_obj.due_date(allowed)
             report.first_submitted_at = now
-            report.days_late = max(0, (today - report.due_date).days)
+            report.days_late = report.period_obj.days_late(today, allowed)
         report.tksk_name = active_tksk_names([report.kecamatan_id]).get(report.kecamatan_id, by.get_full_name())
         if report.is_monthly:
             _freeze_psks(report)

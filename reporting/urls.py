@@ -1,4 +1,4 @@
-from reporting.views import completeness, dashboard, downloads, recaps, reports, rollups
+from reporting.views import completeness, dashboard, downloads, pmks_table, recaps, reports, rollups
 
 app_name = "reporting"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *recaps.urlpatterns,
     *downloads.urlpatterns,
     *dashboard.urlpatterns,
+    *pmks_table.urlpatterns,
 ]

@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
-from psks_portal import periods
+from psks_portal import periods, roles
 from psks_portal.models import Wilayah
 from psks_portal.scope import user_scope
 from reporting.recaps import csv as csv_writer
@@ -31,6 +31,7 @@ from reporting.recaps import xlsx as xlsx_writer
 from reporting.recaps.columns import RecapDocument
 from reporting.recaps.generators import Options, RecapUnavailable, get_generator
 from reporting.recaps.letterhead import issuer_for
+from reporting.selectors import published_basis
 
 FORMATS = {"pdf": pdf_writer.CONTENT_TYPE, "xlsx": xlsx_writer.CONTENT_TYPE, "csv": csv_writer.CONTENT_TYPE}
 FORMAT_CHOICES = [("pdf", "PDF (dokumen resmi)"), ("xlsx", "Excel (XLSX)"), ("csv", "CSV (untuk mesin)")]
@@ -61,7 +62,7 @@ def check_scope(user, wilayah: Wilayah | None) -> None:
 
 def suppresses(user, recap: str) -> bool:
     """The small-cell rule applies to read-only viewers (Pimpinan) on recaps of sensitive figures (PMKS)."""
-    return user_scope(user).read_only and get_generator(recap).sensitive
+    return roles.suppresses_small_cells(user) and get_generator(recap).sensitive
 
 
 def recap_filename(recap: str, wilayah: Wilayah | None, period: periods.Period, fmt: str) -> str:
@@ -80,8 +81,14 @@ def build_document(
     options: dict | None = None,
 ) -> RecapDocument:
     """The recap's sections for ``user`` (scope checked; small figures withheld for a Pimpinan). The HTML preview
-    shows this document; the writers print it."""
+    shows this document; the writers print it.
+
+    A read-only viewer gets the published figures whatever was asked: accepted reports only, and (for sensitive
+    figures) no split by sex — exactly what the pages show them (``roles.suppresses_small_cells``)."""
     check_scope(user, wilayah)
+    accepted_only = published_basis(user, accepted_only)
+    if suppresses(user, recap):
+        options = {**(options or {}), "by_sex": False}
     if wilayah is not None and wilayah.level > Wilayah.KECAMATAN:
         raise RecapUnavailable("Rekap dibuat untuk kecamatan, kabupaten/kota, provinsi atau nasional.")
     generator = get_generator(recap)

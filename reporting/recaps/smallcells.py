@@ -1,19 +1,21 @@
 """The small-cell rule on a whole recap, for read-only viewers (Pimpinan): figures 1–4 are withheld, and so many
-others that no total, row total or L/P split gives a withheld figure away (UU 27/2022: no re-identification in small
+others that no total, row total or subtotal gives a withheld figure away (UU 27/2022: no re-identification in small
 areas).
 
-Two steps:
+Every withheld figure prints the same mark (``disclosure.MARK``), and the promise is the one of
+``psks_portal.disclosure``: for every withheld small figure, what the whole document publishes still allows at least
+five whole values. Two steps:
 
 1. **Each main table** — the child areas × the categories' totals of a section, with its row totals (the Jumlah
-   column) and its total row — is protected by ``psks_portal.disclosure.protect``: primary suppression of 1–4,
-   complementary suppression so that no row or column equation, no combination of them and no public bound gives a
-   hidden figure back.
-2. **The links between tables**: a row's Jml is L + P; a kecamatan's row in the summary is the total row of its own
-   detail section; a kecamatan subtotal is the sum of its desa. All these sums, across every section, are checked
-   together: while one has exactly one hidden member, that member could be computed, so the smallest other non-zero
-   member is hidden too (the sum itself when nothing else is left). Zeros are never hidden (a zero reveals nobody and
-   a hidden zero would still be known). Hidden figures only grow, so this ends. The same figure is hidden alike in
-   every section that prints it.
+   column) and its total row — is protected by ``psks_portal.disclosure.protect``.
+2. **The links between tables**: a kecamatan's row in the summary is the total row of its own detail section, a
+   kecamatan subtotal is the sum of its desa. All these sums, across every section, form one network of sums
+   (``disclosure.Network``), audited together: while one sum has exactly one hidden member, the smallest other
+   non-zero member is hidden too; then ``disclosure.widen`` hides more until every withheld small figure's interval is
+   wide enough. The same figure is hidden alike in every section that prints it.
+
+A recap for a read-only viewer has no split by sex (as the roll-up page): L + P = Jml would be one more equation
+for every figure.
 """
 
 from __future__ import annotations
@@ -25,42 +27,51 @@ from psks_portal import disclosure
 from reporting.recaps.columns import Masked, RecapDocument, Section
 
 SMALL_CELL_MAX = disclosure.SMALL
-
-PRIMARY_TEXT = f"1–{SMALL_CELL_MAX}"
-SECONDARY_TEXT = "×"
-NOTE = (
-    f"Angka 1–{SMALL_CELL_MAX} ditampilkan “{PRIMARY_TEXT}” dan beberapa angka lain “{SECONDARY_TEXT}” agar tidak "
-    "dapat dihitung dari jumlahnya, untuk melindungi data pribadi di wilayah kecil (UU 27/2022)."
-)
+NOTE = disclosure.NOTE
 
 Key = tuple[str, str]  # (row ident, column key)
 
 
 def _sums(sections: Iterable[Section]) -> tuple[dict[Key, int], list[tuple[Key, list[Key]]]]:
-    """Every protected figure once, and every sum relation between them as (the sum, its members)."""
+    """Every protected figure once, and every sum relation between them as (the sum, its members).
+
+    A row's own sum (its Jumlah = its categories) is left out when the row both adds up into a parent printed in the
+    document and has child rows of its own: it follows from its children's rows and columns, and leaving it out keeps every figure in at
+    most two sums (a network, ``disclosure.Network``)."""
     values: dict[Key, int] = {}
     children: dict[str, set[str]] = defaultdict(set)
+    parents: dict[str, str | None] = {}
     columns: dict[str, object] = {}
-    within_row: list[tuple[Key, list[Key]]] = []
-    seen_rows: set[str] = set()
+    within_row: dict[str, list[tuple[Key, list[Key]]]] = {}
     for section in sections:
         protected = [(i, c) for i, c in enumerate(section.columns) if c.protected]
         for row in section.rows:
             if row.parent is not None:
                 children[row.parent].add(row.ident)
+                parents[row.ident] = row.parent
+            else:
+                parents.setdefault(row.ident, None)
             for i, column in protected:
                 columns[column.key] = column
                 value = row.values[i]
                 if isinstance(value, int) and (row.ident, column.key) not in values:
                     values[(row.ident, column.key)] = value
-            if row.ident in seen_rows:
-                continue
-            seen_rows.add(row.ident)
-            for _i, column in protected:
-                if column.sum_of:
-                    within_row.append(((row.ident, column.key), [(row.ident, k) for k in column.sum_of]))
-    relations = list(within_row)
+            if row.ident not in within_row:
+                within_row[row.ident] = [
+                    ((row.ident, column.key), [(row.ident, k) for k in column.sum_of])
+                    for _i, column in protected
+                    if column.sum_of
+                ]
+    printed = set(within_row)
+    relations = [
+        relation
+        for ident, own in within_row.items()
+        if not (children.get(ident) and parents.get(ident) in printed)
+        for relation in own
+    ]
     for parent, kids in children.items():
+        if parent not in printed:
+            continue  # a parent the document does not print is no published sum
         for key, column in columns.items():
             if column.summable:
                 relations.append(((parent, key), [(kid, key) for kid in sorted(kids)]))
@@ -73,8 +84,8 @@ def hidden_figures(
     """Which figures to withhold: key → True for a small figure itself, False for one hidden to protect it.
     ``seeds`` are figures already chosen for hiding (by the main tables' protection).
 
-    For every sum (``total = members``): no single hidden figure, and no hidden figure pinned by the sum together with
-    the public bounds (a “1–4” lies in 1..4, a “×” is at least 5: ``L 1–4, P ×, Jml 6`` would give L = 1, P = 5).
+    First no sum with a single hidden member (it would give that member back), then the exact audit: every withheld
+    small figure keeps an interval of at least ``limit + 1`` values (``disclosure.widen``).
     """
     hidden: dict[Key, bool] = {key: True for key, value in values.items() if 0 < value <= limit}
     for key in seeds:
@@ -84,38 +95,28 @@ def hidden_figures(
         for key in (total, *members):
             by_member[key].append(index)
 
-    def bounds(key: Key) -> tuple[float, float]:
-        kind = None if key not in hidden else (disclosure.PRIMARY if hidden[key] else disclosure.COMPLEMENTARY)
-        return disclosure.hidden_bounds(kind, values[key], limit)
-
-    def exposed(total: Key, members: list[Key]) -> bool:
-        group = [k for k in (total, *members) if k in values]
-        count = sum(1 for k in group if k in hidden)
-        if count == 0:
-            return False
-        if count == 1:
-            return True
-        if total not in values:
-            return False
-        return disclosure.sum_is_pinned(bounds(total), [bounds(k) for k in members if k in values])
+    def lonely(total: Key, members: list[Key]) -> bool:
+        return sum(1 for k in (total, *members) if k in values and k in hidden) == 1
 
     pending = sorted({i for key in hidden for i in by_member[key]})
     while pending:
         index = pending.pop()
         total, members = relations[index]
-        if not exposed(total, members):
+        if not lonely(total, members):
             continue
         positive = [k for k in members if k in values and k not in hidden and values[k] > 0]
         if positive:
-            # Above the lower bound of a “×” if possible: a hidden 5 sits on its own bound and pins itself.
-            choice = min(positive, key=lambda k: (values[k] <= limit + 1, values[k], k))
+            choice = min(positive, key=lambda k: (values[k], k))
         elif total in values and total not in hidden and values[total] > 0:
             choice = total
         else:
             continue  # nothing left to hide in this sum
         hidden[choice] = False
         pending.extend(by_member[choice])
-        pending.append(index)  # the same sum may still pin a figure
+    network = disclosure.Network(values, relations)
+    chosen, kept = set(hidden), set()
+    while (added := disclosure.widen(network, relations, chosen, small=limit, kept=kept)) is not None:
+        hidden[added] = False
     return hidden
 
 
@@ -162,7 +163,7 @@ def apply(document: RecapDocument, *, limit: int = SMALL_CELL_MAX) -> RecapDocum
     values, relations = _sums(document.sections)
     seeds = {key for key in _protect_main_tables(document.sections, limit) if key in values}
     hidden = hidden_figures(values, relations, limit, seeds)
-    primary, secondary = Masked(PRIMARY_TEXT, primary=True), Masked(SECONDARY_TEXT, primary=False)
+    primary, secondary = Masked(disclosure.MARK, primary=True), Masked(disclosure.MARK, primary=False)
     for section in document.sections:
         protected = [(i, c.key) for i, c in enumerate(section.columns) if c.protected]
         for row in section.rows:

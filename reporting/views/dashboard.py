@@ -9,10 +9,10 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from psks_portal import periods
+from psks_portal import periods, roles
 from psks_portal.models import Wilayah
 from psks_portal.scope import Scope, get_object_for_user, user_scope
-from reporting import dashboards, tasks
+from reporting import dashboards, selectors, tasks
 
 ACCEPTED_ONLY = "diterima"
 
@@ -23,15 +23,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = user_scope(request.user)
     wilayah = _wilayah(request, scope)
     month = _month(request)
-    accepted_only = request.GET.get("status") == ACCEPTED_ONLY
-    board = dashboards.dashboard_build(
-        wilayah=wilayah, month=month, accepted_only=accepted_only, suppress=scope.read_only
-    )
+    accepted_only = selectors.published_basis(request.user, request.GET.get("status") == ACCEPTED_ONLY)
+    suppress = roles.suppresses_small_cells(request.user)
+    board = dashboards.dashboard_build(wilayah=wilayah, month=month, accepted_only=accepted_only, suppress=suppress)
     context = {
         "board": board,
         "chart_data": board.chart_data(),
         "path": _drill_path(wilayah, scope),
         "status": ACCEPTED_ONLY if accepted_only else "",
+        "basis_fixed": suppress,
         "recap_periods": [month.parent(kind) for kind in (periods.YEAR, periods.SEMESTER, periods.QUARTER)] + [month],
         "recaps": tasks.recap_choices(),
         "formats": tasks.FORMATS,

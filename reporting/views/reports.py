@@ -1,5 +1,6 @@
 """TKSK reports: the list, the report page (figures, PSKS, activities, narrative, history), its workflow actions
-and its attachments. Writes go through ``reporting.services``; figures come from ``pmks.figures`` and the selectors.
+and its attachments. Writes go through ``reporting.services``; figures come from ``pmks.selectors`` (the grid) and
+the reporting selectors.
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, register_converter, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from pmks import figures
+from pmks import selectors as pmks_selectors
 from pmks.models import FigureSource
 from pmks.selectors import active_catalogue
-from psks_portal import disclosure, periods
+from psks_portal import periods, roles
 from psks_portal.models import Role, Wilayah
 from psks_portal.scope import can_change, get_object_for_user, user_scope
 from registry.models import Kind
@@ -40,24 +41,6 @@ from reporting.forms import (
 )
 from reporting.models import SUBMITTED_STATES, Activity, ActivityKind, PsksCount, Report, State
 from reporting.workflow import Action, TransitionRefused
-
-
-class KecamatanCodeConverter:
-    regex = r"\d{2}\.\d{2}\.\d{2}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-class PeriodIdConverter(KecamatanCodeConverter):
-    regex = r"\d{4}(?:[MQS]\d{1,2})?"
-
-
-register_converter(KecamatanCodeConverter, "kecamatan_code")
-register_converter(PeriodIdConverter, "period_id")
 
 PAGE_SIZE = 50
 ACTION_DONE = {
@@ -85,54 +68,6 @@ STATE_BADGE = {
 
 
 # -- small shared helpers (also used by the completeness and roll-up screens) -----------------------------------
-
-
-PRIMARY_TEXT, SECONDARY_TEXT = f"1–{disclosure.SMALL}", "×"
-
-
-def number(value: int | None) -> str:
-    """A count as shown: '—' for no data, dots between thousands."""
-    return "—" if value is None else f"{value:,}".replace(",", ".")
-
-
-@dataclass
-class ShownTable:
-    cells: list[list[str]]
-    row_totals: list[str]
-    column_totals: list[str]
-    grand_total: str
-
-
-def _sum(values) -> int | None:
-    present = [v for v in values if v is not None]
-    return sum(present) if present else None
-
-
-def shown_table(matrix: list[list[int | None]], suppress: bool) -> ShownTable:
-    """Counts (rows × columns, ``None`` = no data) with their totals, as the viewer may see them.
-
-    For read-only viewers the small-cell rule of ``psks_portal.disclosure`` applies: figures 1–4 are shown “1–4” and
-    enough others “×” that no row or column total gives them back (UU 27/2022).
-    """
-    width = len(matrix[0]) if matrix else 0
-    row_sums = [_sum(row) for row in matrix]
-    column_sums = [_sum(row[j] for row in matrix) for j in range(width)]
-    grand = _sum(row_sums)
-    hidden = disclosure.protect([[v or 0 for v in row] for row in matrix]) if suppress and matrix and width else {}
-
-    def text(position: tuple[int, int], value: int | None) -> str:
-        kind = hidden.get(position) if value else None
-        if kind == disclosure.PRIMARY:
-            return PRIMARY_TEXT
-        return SECONDARY_TEXT if kind == disclosure.COMPLEMENTARY else number(value)
-
-    last_row, last_column = len(matrix), width
-    return ShownTable(
-        cells=[[text((i, j), v) for j, v in enumerate(row)] for i, row in enumerate(matrix)],
-        row_totals=[text((i, last_column), v) for i, v in enumerate(row_sums)],
-        column_totals=[text((last_row, j), v) for j, v in enumerate(column_sums)],
-        grand_total=text((last_row, last_column), grand),
-    )
 
 
 @dataclass(frozen=True)
@@ -163,12 +98,8 @@ def is_admin_provinsi(user) -> bool:
     return user.is_superuser or user.role == Role.ADMIN_PROVINSI
 
 
-def parse_period(text: str) -> periods.Period:
-    """A period id from the address; 404 for nonsense and for periods that have not started yet."""
-    try:
-        period = periods.parse(text)
-    except periods.PeriodError:
-        raise Http404 from None
+def started(period: periods.Period) -> periods.Period:
+    """A period from the address (the converter refused nonsense); 404 for one that has not started yet."""
     if period.start > timezone.localdate():
         raise Http404
     return period
@@ -270,9 +201,9 @@ def _shortcuts(user, today: date) -> list[tuple[str, str]]:
 
 
 @login_required
-def report_detail(request: HttpRequest, kecamatan: str, period: str) -> HttpResponse:
+def report_detail(request: HttpRequest, kecamatan: str, period: periods.Period) -> HttpResponse:
     kec = _kecamatan(request, kecamatan, write=request.method == "POST")
-    per = parse_period(period)
+    per = started(period)
     report = _existing(kec, per)
     if report is None and (_opens_draft(request.user, kec) or request.POST.get("buka")):
         report = services.report_open(kecamatan=kec, period=per)
@@ -320,10 +251,10 @@ def _conflict(request, kec: Wilayah, per: periods.Period, form, message: str) ->
 
 @login_required
 @require_POST
-def report_evaluation(request: HttpRequest, kecamatan: str, period: str) -> HttpResponse:
+def report_evaluation(request: HttpRequest, kecamatan: str, period: periods.Period) -> HttpResponse:
     """The kabupaten/kota operator fills the year-end evaluation of a submitted annual report."""
     kec = _kecamatan(request, kecamatan, write=True)
-    per = parse_period(period)
+    per = started(period)
     if not is_operator(request.user):
         raise PermissionDenied
     report = _existing(kec, per)
@@ -348,10 +279,10 @@ def report_evaluation(request: HttpRequest, kecamatan: str, period: str) -> Http
 
 @login_required
 @require_POST
-def report_transition(request: HttpRequest, kecamatan: str, period: str) -> HttpResponse:
+def report_transition(request: HttpRequest, kecamatan: str, period: periods.Period) -> HttpResponse:
     """Submit, return, verify, reopen or mark as not reporting (per ``workflow``); refusals become messages."""
     kec = _kecamatan(request, kecamatan, write=True)
-    per = parse_period(period)
+    per = started(period)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         raise Http404
@@ -380,9 +311,11 @@ def report_transition(request: HttpRequest, kecamatan: str, period: str) -> Http
 # -- activities ---------------------------------------------------------------------------------------------------
 
 
-def _editable_report(request: HttpRequest, kecamatan: str, period: str) -> tuple[Wilayah, periods.Period, Report]:
+def _editable_report(
+    request: HttpRequest, kecamatan: str, period: periods.Period
+) -> tuple[Wilayah, periods.Period, Report]:
     kec = _kecamatan(request, kecamatan, write=True)
-    per = parse_period(period)
+    per = started(period)
     report = _existing(kec, per)
     if report is None or not report.is_monthly:
         raise Http404
@@ -398,7 +331,7 @@ def _refuse_locked(request: HttpRequest, report: Report) -> HttpResponse | None:
 
 @login_required
 @require_POST
-def activity_add(request: HttpRequest, kecamatan: str, period: str) -> HttpResponse:
+def activity_add(request: HttpRequest, kecamatan: str, period: periods.Period) -> HttpResponse:
     kec, per, report = _editable_report(request, kecamatan, period)
     if refused := _refuse_locked(request, report):
         return refused
@@ -416,7 +349,7 @@ def activity_add(request: HttpRequest, kecamatan: str, period: str) -> HttpRespo
 
 
 @login_required
-def activity_edit(request: HttpRequest, kecamatan: str, period: str, pk: int) -> HttpResponse:
+def activity_edit(request: HttpRequest, kecamatan: str, period: periods.Period, pk: int) -> HttpResponse:
     kec, per, report = _editable_report(request, kecamatan, period)
     activity = get_object_or_404(report.activities, pk=pk)
     if refused := _refuse_locked(request, report):
@@ -439,7 +372,7 @@ def activity_edit(request: HttpRequest, kecamatan: str, period: str, pk: int) ->
 
 @login_required
 @require_POST
-def activity_delete(request: HttpRequest, kecamatan: str, period: str, pk: int) -> HttpResponse:
+def activity_delete(request: HttpRequest, kecamatan: str, period: periods.Period, pk: int) -> HttpResponse:
     kec, per, report = _editable_report(request, kecamatan, period)
     activity = get_object_or_404(report.activities, pk=pk)
     if refused := _refuse_locked(request, report):
@@ -454,10 +387,10 @@ def activity_delete(request: HttpRequest, kecamatan: str, period: str, pk: int) 
 
 
 @login_required
-def activity_attachment(request: HttpRequest, kecamatan: str, period: str, pk: int) -> FileResponse:
+def activity_attachment(request: HttpRequest, kecamatan: str, period: periods.Period, pk: int) -> FileResponse:
     """Attachments are served only here, to users whose scope holds the report (never from a public media URL)."""
     kec = _kecamatan(request, kecamatan)
-    activity = get_object_or_404(Activity, pk=pk, report__kecamatan=kec, report__period=parse_period(period).id)
+    activity = get_object_or_404(Activity, pk=pk, report__kecamatan=kec, report__period=started(period).id)
     if not activity.attachment:
         raise Http404
     extension = activity.attachment.name.rsplit(".", 1)[-1].lower()
@@ -467,7 +400,7 @@ def activity_attachment(request: HttpRequest, kecamatan: str, period: str, pk: i
         raise Http404 from None
     response = FileResponse(
         handle,
-        filename=f"lampiran-{kec.code}-{period}-{activity.pk}.{extension}",
+        filename=f"lampiran-{kec.code}-{period.id}-{activity.pk}.{extension}",
         content_type=mimetypes.types_map.get(f".{extension}", "application/octet-stream"),
     )
     response["Cache-Control"] = "private, no-store"
@@ -484,7 +417,7 @@ def _render_page(request: HttpRequest, kec: Wilayah, per: periods.Period, report
     writer = can_change(user, kec)
     saved = report.pk is not None
     editable = saved and writer and report.is_editable
-    suppress = user_scope(user).read_only
+    suppress = roles.suppresses_small_cells(user)
     context = {
         "report": report,
         "kecamatan": kec,
@@ -508,11 +441,11 @@ def _render_page(request: HttpRequest, kec: Wilayah, per: periods.Period, report
         form_class = MonthlyReportForm if report.is_monthly else PeriodReportForm
         context["form"] = forms.get("form") or form_class(instance=report)
     if report.is_monthly:
-        context.update(_monthly_sections(report, kec, per, suppress))
+        context.update(_monthly_sections(report, kec, per, user=user))
         if editable:
             context["activity_form"] = forms.get("activity_form") or ActivityForm(report=report)
     else:
-        context.update(_period_sections(report, kec, per, suppress))
+        context.update(_period_sections(report, kec, per, user=user))
     if report.is_annual and saved and report.state == State.SUBMITTED and writer and is_operator(user):
         context["evaluation_form"] = forms.get("evaluation_form") or EvaluationForm(instance=report)
     return render(request, "reporting/report_detail.html", context)
@@ -545,21 +478,29 @@ class FigureTable:
     empty: bool
 
 
-def _figure_table(desa: list[Wilayah], columns: list, value, suppress: bool, marked=None) -> FigureTable:
-    """``value(desa_code, column_key)`` → int or None; only columns with some figure are shown (compact).
-
-    ``suppress`` applies the small-cell rule (PMKS figures seen by a read-only viewer)."""
-    used = [c for c in columns if any(value(d.code, c.pk) is not None for d in desa)]
-    table = shown_table([[value(d.code, c.pk) for c in used] for d in desa], suppress)
+def _figure_table(desa: list[Wilayah], columns: list, cells: dict, suppress: bool, marked=None) -> FigureTable:
+    """``cells`` maps (desa code, column pk) to a count. The table is published (and, with ``suppress``, protected)
+    whole — every desa and every column — as the PMKS table page publishes it; only the columns holding some figure
+    are printed (compact). ``marked(desa, pk)`` puts a "B" (derived from the register) beside a shown figure."""
+    table = selectors.publish(
+        rows=[d.code for d in desa], columns=[c.pk for c in columns], cells=cells, suppress=suppress
+    )
+    used = [c for c in columns if c.pk in table.column_totals]
     rows = [
         (
             d,
-            [(table.cells[i][j], bool(marked and marked(d.code, c.pk))) for j, c in enumerate(used)],
-            table.row_totals[i],
+            [
+                (
+                    table.shown(d.code, c.pk),
+                    bool(marked and not table.is_hidden(d.code, c.pk) and marked(d.code, c.pk)),
+                )
+                for c in used
+            ],
+            table.shown(d.code, None),
         )
-        for i, d in enumerate(desa)
+        for d in desa
     ]
-    return FigureTable(used, rows, table.column_totals, table.grand_total, not used)
+    return FigureTable(used, rows, [table.shown(None, c.pk) for c in used], table.shown(None, None), not used)
 
 
 def _categories() -> list:
@@ -567,12 +508,18 @@ def _categories() -> list:
     return list(catalogue.categories.order_by("number")) if catalogue else []
 
 
-def _monthly_sections(report: Report, kec: Wilayah, per: periods.Period, suppress: bool) -> dict:
-    grid = figures.grid_load(kecamatan=kec, month=per.start, categories=_categories())
+def _monthly_sections(report: Report, kec: Wilayah, per: periods.Period, *, user) -> dict:
+    suppress = roles.suppresses_small_cells(user)
+    grid = pmks_selectors.grid_load(kecamatan=kec, period=per, categories=_categories())
+    # Readers see the figures a report publishes (an accepted report, for a read-only viewer): the same figures, and
+    # the same hidden ones, as the PMKS table of the kecamatan for this month.
+    basis = selectors.handed_in_states(selectors.published_basis(user, accepted_only=False))
+    published = not suppress or report.state in basis
+    cells = {key: cell.total for key, cell in grid.cells.items() if cell.total is not None} if published else {}
     pmks = _figure_table(
         grid.desa,
         grid.categories,
-        lambda d, c: grid.cell(d, c).total,
+        cells,
         suppress,
         lambda d, c: grid.cell(d, c).source == FigureSource.REGISTER,
     )
@@ -587,9 +534,9 @@ def _monthly_sections(report: Report, kec: Wilayah, per: periods.Period, suppres
     return {
         "grid": grid,
         "pmks": pmks,
+        "pmks_unpublished": not published,
         "has_bnba": any(marked for _d, cells, _t in pmks.rows for _v, marked in cells),
-        "grid_period": per.start.strftime("%Y-%m"),
-        "psks": _figure_table(grid.desa, kinds, lambda d, k: psks_values.get((d, k)), suppress=False),
+        "psks": _figure_table(grid.desa, kinds, psks_values, suppress=False),
         "psks_frozen": frozen,
         "activities": activities,
         "participants": (
@@ -599,14 +546,18 @@ def _monthly_sections(report: Report, kec: Wilayah, per: periods.Period, suppres
     }
 
 
-def _period_sections(report: Report, kec: Wilayah, per: periods.Period, suppress: bool) -> dict:
+def _period_sections(report: Report, kec: Wilayah, per: periods.Period, *, user) -> dict:
     """A triwulan, semester or year: figures compiled from the handed-in monthly reports of the period."""
+    suppress = roles.suppresses_small_cells(user)
+    accepted_only = selectors.published_basis(user, accepted_only=False)
     desa = list(Wilayah.objects.filter(parent=kec).order_by("code"))
-    pmks = selectors.pmks_rollup(wilayah=kec, period=per, categories=_categories(), accepted_only=False)
-    psks = selectors.psks_rollup(wilayah=kec, period=per, accepted_only=False)
-    activities = selectors.activity_rollup(wilayah=kec, period=per, accepted_only=False)
+    pmks = selectors.pmks_rollup(wilayah=kec, period=per, categories=_categories(), accepted_only=accepted_only)
+    psks = selectors.psks_rollup(wilayah=kec, period=per, accepted_only=accepted_only)
+    activities = selectors.activity_rollup(wilayah=kec, period=per, accepted_only=accepted_only)
     source = list(
-        selectors.last_handed_in_months(per, accepted_only=False).filter(kecamatan=kec).values_list("period", flat=True)
+        selectors.last_handed_in_months(per, accepted_only=accepted_only)
+        .filter(kecamatan=kec)
+        .values_list("period", flat=True)
     )
     monthly = {r.period: r for r in Report.objects.filter(kecamatan=kec).monthly_in(per)}
     labels = dict(ActivityKind.choices)
@@ -616,8 +567,8 @@ def _period_sections(report: Report, kec: Wilayah, per: periods.Period, suppress
         if (figure := activities.cell(kec.code, kind)) is not None
     ]
     return {
-        "pmks": _figure_table(desa, pmks.keys, lambda d, c: _total(pmks.cell(d, c)), suppress),
-        "psks": _figure_table(desa, psks.keys, lambda d, k: _total(psks.cell(d, k)), suppress=False),
+        "pmks": _figure_table(desa, pmks.keys, _totals(pmks), suppress),
+        "psks": _figure_table(desa, psks.keys, _totals(psks), suppress=False),
         "stock_month": periods.parse(source[0]).label if source else None,
         "activity_rows": activity_rows,
         "activity_total": activities.grand_total,
@@ -625,24 +576,24 @@ def _period_sections(report: Report, kec: Wilayah, per: periods.Period, suppress
     }
 
 
-def _total(figure) -> int | None:
-    return None if figure is None else figure.total
+def _totals(rollup: selectors.Rollup) -> dict:
+    return {key: figure.total for key, figure in rollup.cells.items()}
 
 
 urlpatterns = [
     path("", report_list, name="report_list"),
-    path("<kecamatan_code:kecamatan>/<period_id:period>/", report_detail, name="report_detail"),
-    path("<kecamatan_code:kecamatan>/<period_id:period>/status/", report_transition, name="report_transition"),
-    path("<kecamatan_code:kecamatan>/<period_id:period>/evaluasi/", report_evaluation, name="report_evaluation"),
-    path("<kecamatan_code:kecamatan>/<period_id:period>/kegiatan/", activity_add, name="activity_add"),
-    path("<kecamatan_code:kecamatan>/<period_id:period>/kegiatan/<int:pk>/", activity_edit, name="activity_edit"),
+    path("<kecamatan_code:kecamatan>/<period:period>/", report_detail, name="report_detail"),
+    path("<kecamatan_code:kecamatan>/<period:period>/status/", report_transition, name="report_transition"),
+    path("<kecamatan_code:kecamatan>/<period:period>/evaluasi/", report_evaluation, name="report_evaluation"),
+    path("<kecamatan_code:kecamatan>/<period:period>/kegiatan/", activity_add, name="activity_add"),
+    path("<kecamatan_code:kecamatan>/<period:period>/kegiatan/<int:pk>/", activity_edit, name="activity_edit"),
     path(
-        "<kecamatan_code:kecamatan>/<period_id:period>/kegiatan/<int:pk>/hapus/",
+        "<kecamatan_code:kecamatan>/<period:period>/kegiatan/<int:pk>/hapus/",
         activity_delete,
         name="activity_delete",
     ),
     path(
-        "<kecamatan_code:kecamatan>/<period_id:period>/kegiatan/<int:pk>/lampiran/",
+        "<kecamatan_code:kecamatan>/<period:period>/kegiatan/<int:pk>/lampiran/",
         activity_attachment,
         name="activity_attachment",
     ),

@@ -15,14 +15,15 @@ from django.utils.translation import gettext_lazy
 
 from pmks.models import Unit
 from pmks.selectors import active_catalogue
-from psks_portal import periods
+from psks_portal import periods, roles
 from psks_portal.models import Wilayah
 from psks_portal.scope import user_scope
+from psks_portal.templatetags.portal import angka
 from reporting import selectors
 from reporting.forms import RollupFilterForm
 from reporting.models import ActivityKind, State
 from reporting.views.completeness import filter_data, filter_period, filter_wilayah
-from reporting.views.reports import STATE_BADGE, number, report_url, shown_table
+from reporting.views.reports import STATE_BADGE, report_url
 
 TABS = {"pmks": gettext_lazy("PMKS"), "psks": gettext_lazy("PSKS"), "kegiatan": gettext_lazy("Kegiatan")}
 
@@ -34,14 +35,16 @@ def rollup(request: HttpRequest) -> HttpResponse:
     if wilayah is not None and wilayah.level == Wilayah.DESA:
         wilayah = wilayah.parent  # reports are made per kecamatan: a desa is looked at through its kecamatan
     period = filter_period(form)
-    accepted_only = request.GET.get("dasar") != RollupFilterForm.BASIS_SUBMITTED
+    asked = request.GET.get("dasar") != RollupFilterForm.BASIS_SUBMITTED
+    accepted_only = selectors.published_basis(request.user, asked)
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "pmks"
     # The small-cell rule protects people in PMKS situations; PSKS and activities are not sensitive.
-    suppress = user_scope(request.user).read_only and tab == "pmks"
+    suppress = roles.suppresses_small_cells(request.user) and tab == "pmks"
     data, all_columns = _data(tab, wilayah, period, accepted_only)
-    # 26 PMKS categories make a table wider than a screen: show the columns with figures, and say how many are empty.
+    # The whole table is published (and protected) as every other screen publishes it; 26 PMKS categories make a
+    # table wider than a screen, so only the columns with figures are printed, and the page says how many are empty.
+    table = selectors.publish_rollup(data, suppress=suppress)
     columns = [c for c in all_columns if c["key"] in data.column_totals]
-    table = shown_table([[_total(data.cell(ch.code, c["key"])) for c in columns] for ch in data.children], suppress)
     base = {"periode": period.id, "dasar": "diterima" if accepted_only else "dikirim"}
     context = {
         "filter_form": form,
@@ -52,16 +55,17 @@ def rollup(request: HttpRequest) -> HttpResponse:
         "tabs": [(key, label, _query(base, wilayah, tab=key)) for key, label in TABS.items()],
         "columns": columns,
         "empty_columns": len(all_columns) - len(columns),
-        "rows": [_row(data, child, i, table, columns, tab, base, suppress) for i, child in enumerate(data.children)],
+        "rows": [_row(data, child, table, columns, tab, base, suppress) for child in data.children],
         "totals": [
-            {"total": text, "split": None if suppress else _split(data.column_totals.get(c["key"]), c)}
-            for c, text in zip(columns, table.column_totals, strict=True)
+            {"total": table.shown(None, c["key"]), "split": _split(data.column_totals.get(c["key"]), c, suppress)}
+            for c in columns
         ],
-        "grand_total": table.grand_total,
+        "grand_total": table.shown(None, None),
         "participants": _participants(data.grand_total) if tab == "kegiatan" else None,
         "child_label": _child_label(wilayah, tab),
         "basis": _basis(data, wilayah, accepted_only),
         "suppressed": suppress,
+        "basis_fixed": roles.suppresses_small_cells(request.user),
         "up": _up(request, wilayah, base, tab),
         "active_nav": "rollup",
     }
@@ -104,34 +108,30 @@ def _query(base: dict, wilayah: Wilayah | None, **extra) -> str:
     return "?" + urlencode(values)
 
 
-def _total(figure) -> int | None:
-    return None if figure is None else figure.total
-
-
-def _split(figure, column: dict) -> tuple[str, str] | None:
+def _split(figure, column: dict, suppress: bool) -> tuple[str, str] | None:
     """For PMKS counted per person, the split by sex (L/P) when the figures carry it. Not shown under the small-cell
     rule: L + P = Jml is one more equation that would give a hidden figure back."""
-    if figure is None or not column["split"] or figure.male is None or figure.female is None:
+    if suppress or figure is None or not column["split"] or figure.male is None or figure.female is None:
         return None
-    return number(figure.male), number(figure.female)
+    return angka(figure.male), angka(figure.female)
 
 
 def _participants(figure) -> tuple[str, str]:
-    return number(figure.male if figure else None), number(figure.female if figure else None)
+    return angka(figure.male if figure else None), angka(figure.female if figure else None)
 
 
-def _row(data: selectors.Rollup, child: Wilayah, index: int, table, columns: list, tab: str, base: dict,
-         suppress: bool) -> dict:  # fmt: skip
+def _row(data: selectors.Rollup, child: Wilayah, table: selectors.PublishedTable, columns: list, tab: str,
+         base: dict, suppress: bool) -> dict:  # fmt: skip
     cells = [
-        {"total": text, "split": None if suppress else _split(data.cell(child.code, c["key"]), c)}
-        for c, text in zip(columns, table.cells[index], strict=True)
+        {"total": table.shown(child.code, c["key"]), "split": _split(data.cell(child.code, c["key"]), c, suppress)}
+        for c in columns
     ]
     return {
         "child": child,
         "link": _query(base, child, tab=tab) if child.level < Wilayah.DESA else None,
         "report_link": report_url(child.code, data.period) if child.level == Wilayah.KECAMATAN else None,
         "cells": cells,
-        "total": table.row_totals[index],
+        "total": table.shown(child.code, None),
         "participants": _participants(data.row_totals.get(child.code)) if tab == "kegiatan" else None,
         "state": _state(data, child),
     }

@@ -1,8 +1,10 @@
 """Small-cell suppression (``psks_portal.disclosure``): hand-worked tables, then properties on random tables.
 
 The checks recompute everything themselves: the totals, which lines hold a single hidden cell, whether the row and
-column equations determine a hidden cell (rank of the system over the rationals), and what one equation with the
-public bounds allows (shown 1–4: between 1 and 4; shown ×: at least 5).
+column equations determine a hidden cell (rank of the system over the rationals), and — by linear programming with
+SciPy, independently of the flow computation the module uses — the least and greatest value every hidden figure can
+take given everything shown, the equations and the public bound (a hidden figure is at least 1: zeros are shown).
+The promise: every hidden small figure's interval spans at least five values (wider than the band 1–4).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linprog
 
+from psks_portal import disclosure
 from psks_portal.disclosure import COMPLEMENTARY, PRIMARY, augmented, protect
 
 P, C = PRIMARY, COMPLEMENTARY
@@ -68,37 +72,46 @@ def determined(grid: list[list[int]], hidden: set[tuple[int, int]]) -> set[tuple
     return fixed
 
 
-def pinned_by_one_line(grid, hidden: dict) -> list[tuple[tuple[int, int], list]]:
-    """(hidden position, line) where the line's equation and the public bounds leave the position one value."""
-    inf = float("inf")
-
-    def bounds(p):
-        if p not in hidden:
-            return grid[p[0]][p[1]], grid[p[0]][p[1]]
-        return (1, 4) if hidden[p] == P else (5, inf)
-
+def interval_lp(values: dict, relations: list[tuple], hidden, key) -> tuple[float, float]:
+    """The least and greatest value of the hidden ``key`` over every published sum (total = sum of members), the
+    shown values and hidden ≥ 1, by SciPy's linear programming."""
+    unknowns = sorted(hidden, key=repr)
+    column = {k: n for n, k in enumerate(unknowns)}
+    rows, rhs = [], []
+    for total, members in relations:
+        row, constant = [0.0] * len(unknowns), 0.0
+        for k, sign in ((total, -1), *((m, 1) for m in members)):
+            if k in column:
+                row[column[k]] += sign
+            else:
+                constant += sign * values[k]
+        if any(row):
+            rows.append(row)
+            rhs.append(-constant)
     found = []
-    for line in lines(grid):
-        for target in (p for p in line if p in hidden):
-            # total = sum(cells): move everything but the target to one side and bound it.
-            low = high = 0
-            for p in line:
-                if p == target:
-                    continue
-                lo, hi = bounds(p)
-                sign = -1 if p == line[-1] else 1
-                low, high = (low + lo, high + hi) if sign > 0 else (low - hi, high - lo)
-            # target's sign: +1 for a cell (cell = -rest), -1 for the total (total = rest)
-            allowed = (low, high) if target == line[-1] else (-high, -low)
-            lo, hi = bounds(target)
-            if max(lo, allowed[0]) == min(hi, allowed[1]):
-                found.append((target, line))
+    for sign in (1, -1):
+        objective = [0.0] * len(unknowns)
+        objective[column[key]] = sign
+        answer = linprog(objective, A_eq=rows or None, b_eq=rhs or None, bounds=[(1, None)] * len(unknowns))
+        found.append(float("inf") if answer.status == 3 else sign * answer.fun)
+    return found[0], found[1]
+
+
+def table_relations(grid: list[list[int]]) -> list[tuple]:
+    return [(line[-1], line[:-1]) for line in lines(grid)]
+
+
+def narrowed(grid: list[list[int]], hidden) -> dict:
+    """Hidden small figures (1–4) whose interval spans fewer than five values: position → (least, greatest)."""
+    values = {(i, j): v for i, row in enumerate(grid) for j, v in enumerate(row)}
+    relations = table_relations(grid)
+    found = {}
+    for position in hidden:
+        if 1 <= values[position] <= 4:
+            low, high = interval_lp(values, relations, set(hidden), position)
+            if high - low < 4 - 1e-6:
+                found[position] = (low, high)
     return found
-
-
-def nothing_left(grid, hidden, line) -> bool:
-    """The line has no visible non-zero cell that could still be hidden."""
-    return all(p in hidden or grid[p[0]][p[1]] == 0 for p in line)
 
 
 # --- hand-worked tables -----------------------------------------------------------------------------------------
@@ -129,11 +142,28 @@ def test_small_totals_are_hidden_and_zeros_never():
     assert protect([[2, 0], [0, 0]]) == {(0, 0): P, (0, 2): P, (2, 0): P, (2, 2): P}
 
 
-def test_it_loosens_a_line_that_the_bounds_would_pin():
-    # 1 5 20 | 26: hiding 1 and 5 leaves a + x = 6 with a ≥ 1 and x ≥ 5, so a = 1 and x = 5. The rule hides 20 too
-    # (the smallest cell above 5). The totals row repeats the single row, so it follows the same pattern.
-    expected = {(0, 0): P, (1, 0): P, (0, 1): C, (1, 1): C, (0, 2): C, (1, 2): C}
+def test_a_pair_wide_enough_needs_nothing_more():
+    # 1 5 20 | 26: hiding 1 and 5 leaves a + x = 6 with both at least 1: a lies anywhere in 1..5, five values, so a
+    # reader cannot tell it is small. 20 stays shown. (Were 1–4 and × shown apart, a ≤ 4 and x ≥ 5 would pin both.)
+    expected = {(0, 0): P, (1, 0): P, (0, 1): C, (1, 1): C}
     assert protect([[1, 5, 20]]) == expected
+    assert narrowed(with_totals([[1, 5, 20]]), set(expected)) == {}
+
+
+def test_it_widens_a_pair_that_would_pin_a_small_figure():
+    # 1 1 30 | 32: hiding the two 1s leaves a + b = 2, so both are 1. The audit hides 30 too: a + b + c = 32.
+    hidden = protect([[1, 1, 30]])
+    assert {(0, 0), (0, 1), (0, 2)} <= set(hidden)
+    assert narrowed(with_totals([[1, 1, 30]]), set(hidden)) == {}
+
+
+def test_the_issues_pekalipan_table_keeps_its_small_figures():
+    # The February table of Kecamatan Pekalipan from the issue: with 1–4 and × shown apart, the Pekalangan row and
+    # the PD column pinned Pekalangan PD = 3 and Jagasatru PD = 4. Rows: Pekalangan, Jagasatru, Pekalipan, Pulasaren.
+    cells = [[7, 6, 9, 3, 0], [0, 9, 12, 4, 8], [14, 0, 6, 9, 10], [11, 20, 0, 7, 5]]
+    hidden = protect(cells)
+    assert narrowed(with_totals(cells), set(hidden)) == {}
+    assert determined(with_totals(cells), set(hidden)) == set()
 
 
 def test_it_closes_a_cycle_that_the_line_rule_leaves_open():
@@ -174,12 +204,24 @@ def test_no_hidden_cell_can_be_recomputed(cells):
     # Small cells (totals too) are never shown; zeros are never hidden; primary means exactly the small ones.
     assert {p for p, v in value.items() if 1 <= v <= 4} == {p for p, kind in hidden.items() if kind == P}
     assert all(value[p] > 0 for p in hidden)
-    assert all(value[p] > 4 for p, kind in hidden.items() if kind == C)
     # No row or column (totals row and column included) holds exactly one hidden cell.
     for line in lines(grid):
         assert sum(p in hidden for p in line) != 1, line
     # No combination of the row and column equations gives a hidden value back.
     assert determined(grid, set(hidden)) == set()
-    # One equation with the shown bounds pins nothing, unless the line has nothing left that could be hidden.
-    for position, line in pinned_by_one_line(grid, hidden):
-        assert nothing_left(grid, hidden, line), (position, line)
+    # Everything shown together leaves every hidden small figure at least five possible values.
+    assert narrowed(grid, set(hidden)) == {}
+
+
+@settings(max_examples=200, deadline=None)
+@given(tables)
+def test_the_flow_audit_agrees_with_linear_programming(cells):
+    """``disclosure.Network.width`` is exact: the same as the LP over the same equations (capped at the promise)."""
+    grid = with_totals(cells)
+    values = {(i, j): v for i, row in enumerate(grid) for j, v in enumerate(row)}
+    hidden = set(protect(cells)) | {p for p, v in values.items() if v > 0 and (p[0] + p[1]) % 3 == 0}
+    relations = table_relations(grid)
+    network = disclosure.Network(values, relations)
+    for position in hidden:
+        low, high = interval_lp(values, relations, hidden, position)
+        assert network.width(position, hidden, cap=1000) == pytest.approx(min(high - low, 1000))

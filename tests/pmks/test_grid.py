@@ -5,13 +5,15 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from pmks.figures import kecamatan_totals
 from pmks.models import Category, FigureSource, PmksFigure, PmksRecord
+from pmks.selectors import kecamatan_totals
 from pmks.services import catalogue_load
+from psks_portal import periods
 
 pytestmark = pytest.mark.django_db
 
-KEJAKSAN, NOV = "32.74.01", "2026-11"
+KEJAKSAN, NOV = "32.74.01", "2026M11"
+NOVEMBER = periods.parse(NOV)
 
 
 @pytest.fixture
@@ -65,7 +67,7 @@ def test_one_post_saves_the_whole_grid_with_totals_equal_to_parts(catalogue, peo
     figures = {(f.desa_id, f.category.code): (f.male, f.female, f.total) for f in PmksFigure.objects.all()}
     assert figures == {("32.74.01.1001", "LUT"): (3, 4, 7), ("32.74.01.1002", "LUT"): (None, None, 5),
                        ("32.74.01.1001", "FM"): (None, None, 12)}
-    assert kecamatan_totals(people["ani"].wilayah, date(2026, 11, 1)) == {lut: 12, fm: 12}
+    assert kecamatan_totals(people["ani"].wilayah, NOVEMBER) == {lut: 12, fm: 12}
 
 
 @pytest.mark.parametrize(("values", "message"), [
@@ -73,6 +75,11 @@ def test_one_post_saves_the_whole_grid_with_totals_equal_to_parts(catalogue, peo
     ({"l": "3", "p": "4", "t": "6"}, "tidak sama dengan jumlah"),
     ({"l": "-1", "p": "4", "t": ""}, "bilangan bulat tidak negatif"),
     ({"l": "tiga", "p": "4", "t": ""}, "bilangan bulat tidak negatif"),
+    ({"l": "", "p": "", "t": "1.5"}, "berisi titik atau koma"),
+    ({"l": "", "p": "", "t": "2,50"}, "berisi titik atau koma"),
+    ({"l": "", "p": "", "t": "１２"}, "angka 0–9"),
+    ({"l": "", "p": "", "t": "²"}, "angka 0–9"),
+    ({"l": "", "p": "", "t": "١٢"}, "angka 0–9"),
 ])
 def test_bad_cells_are_refused_and_nothing_is_saved(catalogue, people, login, values, message):
     client = login(people["ani"])
@@ -134,29 +141,58 @@ def test_copy_last_month_is_a_starting_point_saved_as_copied(catalogue, people, 
     copied = PmksFigure.objects.get(month=date(2026, 11, 1))
     assert (copied.male, copied.female, copied.total, copied.source) == (1, 2, 3, FigureSource.COPIED)
     # Stocks: October and November both hold 3, and neither month's total includes the other.
-    assert kecamatan_totals(people["ani"].wilayah, date(2026, 11, 1)) == {lut.pk: 3}
+    assert kecamatan_totals(people["ani"].wilayah, NOVEMBER) == {lut.pk: 3}
 
 
 def test_counts_derived_from_the_register(catalogue, people, login):
     lut, prse = _cat("LUT"), _cat("PRSE")
-    records = [("Mbah Karto", "L", "32.74.01.1001", [lut], "baru", date(2026, 11, 5)),
-               ("Mbah Sarinah", "P", "32.74.01.1001", [lut], "ditangani", date(2026, 3, 1)),
-               ("Ibu Tuti", "P", "32.74.01.1001", [prse, lut], "baru", date(2026, 10, 1)),
-               ("Selesai", "P", "32.74.01.1001", [lut], "selesai", date(2026, 1, 1)),
-               ("Desember", "L", "32.74.01.1001", [lut], "baru", date(2026, 12, 1)),
-               ("Tetangga", "L", "32.74.02.1001", [lut], "baru", date(2026, 1, 1))]
-    for name, sex, desa, categories, status, on in records:
+    records = [("Mbah Karto", "L", "32.74.01.1001", [lut], "baru", date(2026, 11, 5), date(1950, 1, 1)),
+               ("Mbah Sarinah", "P", "32.74.01.1001", [lut], "ditangani", date(2026, 3, 1), date(1950, 1, 1)),
+               ("Ibu Tuti", "P", "32.74.01.1001", [prse], "baru", date(2026, 10, 1), date(1980, 1, 1)),
+               ("Selesai", "P", "32.74.01.1001", [lut], "selesai", date(2026, 1, 1), date(1950, 1, 1)),
+               ("Desember", "L", "32.74.01.1001", [lut], "baru", date(2026, 12, 1), date(1950, 1, 1)),
+               ("Tetangga", "L", "32.74.02.1001", [lut], "baru", date(2026, 1, 1), date(1950, 1, 1))]
+    for name, sex, desa, categories, status, on, born in records:
         record = PmksRecord.objects.create(name=name, sex=sex, desa_id=desa, status=status, identified_on=on,
-                                           birth_date=date(1950, 1, 1))
+                                           birth_date=born)
         record.categories.set(categories)
     client = login(people["ani"])
     page = client.get(_url(), {"bnba": "1"})
     data = _blank_post(page)
-    assert (data[f"f-32.74.01.1001-{lut.pk}-l"], data[f"f-32.74.01.1001-{lut.pk}-p"]) == (1, 2)
+    assert (data[f"f-32.74.01.1001-{lut.pk}-l"], data[f"f-32.74.01.1001-{lut.pk}-p"]) == (1, 1)
     assert data[f"f-32.74.01.1001-{prse.pk}-t"] == 1
+    # The categories the register covers get every desa (0 where nobody is counted); the others stay empty.
+    assert data[f"f-32.74.01.1002-{lut.pk}-t"] == 0 and data[f"f-32.74.01.1002-{_cat('FM').pk}-t"] == ""
     data["dari_bnba"] = "1"
     assert client.post(_url(), data).status_code == 302
     assert set(PmksFigure.objects.values_list("source", flat=True)) == {FigureSource.REGISTER}
+
+
+def test_deriving_keeps_hand_typed_figures_of_categories_the_register_does_not_cover(catalogue, people, login):
+    lut, fm = _cat("LUT"), _cat("FM")
+    PmksFigure.objects.create(desa_id="32.74.01.1001", category=fm, month=NOVEMBER.start, total=7)
+    record = PmksRecord.objects.create(name="Mbah Karto", sex="L", desa_id="32.74.01.1001", status="baru",
+                                       identified_on=date(2026, 11, 5), birth_date=date(1950, 1, 1))
+    record.categories.set([lut])
+    data = _blank_post(login(people["ani"]).get(_url(), {"bnba": "1"}))
+    assert data[f"f-32.74.01.1001-{fm.pk}-t"] == 7 and data[f"f-32.74.01.1001-{lut.pk}-t"] == 1
+
+
+def test_a_typed_figure_is_never_marked_as_from_the_register(catalogue, people, login):
+    """The source is decided by the server: a posted ``dari_bnba=1`` marks only cells equal to the register's."""
+    lut, fm = _cat("LUT"), _cat("FM")
+    record = PmksRecord.objects.create(name="Mbah Karto", sex="L", desa_id="32.74.01.1001", status="baru",
+                                       identified_on=date(2026, 11, 5), birth_date=date(1950, 1, 1))
+    record.categories.set([lut])
+    client = login(people["ani"])
+    data = _blank_post(client.get(_url()))
+    data.update({f"f-32.74.01.1001-{lut.pk}-l": "1", f"f-32.74.01.1001-{lut.pk}-p": "0",
+                 f"f-32.74.01.1002-{lut.pk}-t": "4", f"f-32.74.01.1001-{fm.pk}-t": "9", "dari_bnba": "1",
+                 "disalin": "1"})
+    assert client.post(_url(), data).status_code == 302
+    sources = {(f.desa_id, f.category_id): f.source for f in PmksFigure.objects.all()}
+    assert sources == {("32.74.01.1001", lut.pk): FigureSource.REGISTER, ("32.74.01.1002", lut.pk): FigureSource.MANUAL,
+                       ("32.74.01.1001", fm.pk): FigureSource.MANUAL}
 
 
 @pytest.mark.parametrize("kecamatan", ["32.74.01", "32.07.01"])
@@ -166,3 +202,16 @@ def test_the_grid_query_count_does_not_grow_with_desa(catalogue, people, login, 
     with django_assert_max_num_queries(16):
         response = client.get(_url(kecamatan))
     assert response.status_code == 200
+
+
+def test_an_old_grid_address_moves_to_the_new_one(catalogue, people, login):
+    """``…/2026-11/`` (the old month id) answers a permanent redirect to ``…/2026M11/``, inside the scope only."""
+    response = login(people["ani"]).get(f"/pmks/isian/{KEJAKSAN}/2026-11/")
+    assert response.status_code == 301 and response.url == _url()
+    assert login(people["budi"]).get(f"/pmks/isian/{KEJAKSAN}/2026-11/").status_code == 404
+    assert login(people["ani"]).get(f"/pmks/isian/{KEJAKSAN}/2026-13/").status_code == 404
+
+
+@pytest.mark.parametrize("period", ["9999M12", "0001M01", "1900M01", "2026M13", "2026M00", "2026Q1", "2026-03x"])
+def test_impossible_months_answer_404_not_500(catalogue, people, login, period):
+    assert login(people["ani"]).get(f"/pmks/isian/{KEJAKSAN}/{period}/").status_code == 404

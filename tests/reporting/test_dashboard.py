@@ -8,17 +8,17 @@ Kejaksan (32.74.01) and Lemahwungkuk (32.74.02) are in Kota Cirebon (32.74), Cia
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from psks_portal import disclosure, periods
+from psks_portal import periods
 from psks_portal.models import Wilayah
 from registry.services import catalogue_load as registry_catalogue_load
 from reporting import selectors
 from reporting.models import State
+from tests.core.test_disclosure import interval_lp
 from tests.registry.conftest import assign, make_person
 from tests.reporting.conftest import category, desa_of, make_report, put
 
@@ -131,8 +131,8 @@ def test_it_drills_down_from_provinsi_to_desa(people, catalogue, login):
 
 
 def test_a_pimpinan_never_sees_figures_of_one_to_four(people, catalogue, login):
-    make_report(KEJAKSAN, "2026M03", State.SUBMITTED)
-    make_report(KEJAKSAN, "2026M02", State.SUBMITTED)
+    make_report(KEJAKSAN, "2026M03", State.ACCEPTED)
+    make_report(KEJAKSAN, "2026M02", State.ACCEPTED)
     desa = desa_of(KEJAKSAN)[0]
     put(desa, "LUT", "2026M03", 3)
     put(desa, "FM", "2026M03", 40)
@@ -140,11 +140,11 @@ def test_a_pimpinan_never_sees_figures_of_one_to_four(people, catalogue, login):
     put(desa, "AT", "2026M02", 2)
     response = login(people["hadi"]).get(URL, {"periode": "2026M03"})
     b = response.context["board"]
-    assert line(b, "LUT").month.shown == "1–4" and line(b, "LUT").trend[-1].shown == "1–4"
+    assert line(b, "LUT").month.shown == "×" and line(b, "LUT").trend[-1].shown == "×"
     # The total 53 is shown, so one more category is withheld, or LUT would be 53 − 40 − 10: the smallest, AT.
     assert b.pmks_total.shown == "53" and line(b, "AT").month.shown == "×" and line(b, "AT").trend[-1].shown == "×"
     assert line(b, "FM").month.shown == "40"
-    assert line(b, "AT").trend[-2].shown == "1–4"  # February's 2
+    assert line(b, "AT").trend[-2].shown == "×"  # February's 2
     assert child(b, KEJAKSAN).pmks.shown == "53" and b.masked
     data = response.context["chart_data"]
     assert data["categories"]["values"].count(None) == len(b.categories) - 1 and 40 in data["categories"]["values"]
@@ -155,24 +155,39 @@ def test_a_pimpinan_never_sees_figures_of_one_to_four(people, catalogue, login):
     assert [line(admin, c).month.shown for c in ("LUT", "AT", "FM")] == ["3", "10", "40"] and not admin.masked
 
 
-def _bounds(count):
-    """What a reader of the dashboard knows of a figure: its value, 1..4 for “1–4”, at least 5 for “×”."""
-    if count.mask == "1–4":
-        return (1, 4)
-    if count.mask == "×":
-        return (5, math.inf)
-    return (count.value or 0, count.value or 0)
+def test_a_pimpinan_gets_accepted_reports_only_whatever_is_asked(people, catalogue, login):
+    """The dashboard's "all submitted" choice is not offered to a read-only viewer, nor honoured in the address:
+    otherwise the difference between two bases would give a hidden figure back."""
+    make_report(KEJAKSAN, "2026M03", State.ACCEPTED)
+    make_report("32.74.02", "2026M03", State.SUBMITTED)
+    put(desa_of(KEJAKSAN)[0], "FM", "2026M03", 40)
+    put(desa_of("32.74.02")[0], "FM", "2026M03", 20)
+    for params in ({}, {"status": ""}, {"status": "dikirim"}):
+        response = login(people["hadi"]).get(URL, {"periode": "2026M03", **params})
+        assert response.context["board"].accepted_only and response.context["board"].pmks_total.shown == "40"
+        assert 'name="status"' not in response.content.decode()
+    assert board(login(people["dedi"]), periode="2026M03").pmks_total.shown == "60"
 
 
-def _nothing_pinned(b) -> None:
-    """Neither of the dashboard's sums (categories → total, child areas → total), with the public bounds, leaves a
-    withheld figure a single possible value."""
-    total = _bounds(b.pmks_total)
-    assert not disclosure.sum_is_pinned(total, [_bounds(c.month) for c in b.categories])
-    assert not disclosure.sum_is_pinned(total, [_bounds(c.pmks) for c in b.children])
+def _nothing_narrowed(b) -> None:
+    """The dashboard's two sums (categories → total, child areas → total), with everything it shows and hidden
+    figures at least 1, leave every hidden small figure at least five possible values (independent LP)."""
+    values, hidden = {"total": b.pmks_total.value or 0}, set()
+    for name, counts in (("kategori", [c.month for c in b.categories]), ("wilayah", [c.pmks for c in b.children])):
+        for n, count in enumerate(counts):
+            values[(name, n)] = count.value or 0
+            if count.hidden:
+                hidden.add((name, n))
+    if b.pmks_total.hidden:
+        hidden.add("total")
+    relations = [("total", [k for k in values if k != "total" and k[0] == name]) for name in ("kategori", "wilayah")]
+    for key in hidden:
+        if 1 <= values[key] <= 4:
+            low, high = interval_lp(values, relations, hidden, key)
+            assert high - low >= 4, (key, low, high)
 
 
-def test_two_small_categories_are_not_given_back_by_the_total_and_the_bounds(people, catalogue, login):
+def test_two_small_categories_are_not_given_back_by_the_total(people, catalogue, login):
     """KAT 1, FM 1, LUT 10, total 12: showing LUT would let a reader solve KAT + FM = 2 with both at least 1."""
     make_report(KEJAKSAN, "2026M03", State.ACCEPTED)
     desa = desa_of(KEJAKSAN)[0]
@@ -180,9 +195,9 @@ def test_two_small_categories_are_not_given_back_by_the_total_and_the_bounds(peo
     put(desa, "FM", "2026M03", 1)
     put(desa, "LUT", "2026M03", 10)
     b = board(login(people["hadi"]), periode="2026M03")
-    assert [line(b, c).month.shown for c in ("KAT", "FM")] == ["1–4", "1–4"]
+    assert [line(b, c).month.shown for c in ("KAT", "FM")] == ["×", "×"]
     assert line(b, "LUT").month.shown != "10" or b.pmks_total.shown != "12"
-    _nothing_pinned(b)
+    _nothing_narrowed(b)
 
 
 def test_a_later_trend_masks_an_earlier_month_as_that_month_did(people, catalogue, login):
@@ -197,7 +212,7 @@ def test_a_later_trend_masks_an_earlier_month_as_that_month_did(people, catalogu
     client = login(people["hadi"])
     february = board(client, periode="2026M02")
     march = board(client, periode="2026M03")
-    _nothing_pinned(february)
+    _nothing_narrowed(february)
     for code in ("KAT", "FM", "LUT", "AT"):
         assert line(march, code).trend[-2].shown == line(february, code).month.shown, code
     assert line(march, "FM").trend[-2].shown == "×" and line(march, "FM").trend[-2].chart is None

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
+from pmks.models import Category
 from psks_portal import periods
 from psks_portal.models import Wilayah
 from reporting import selectors, tasks
@@ -20,6 +21,7 @@ from reporting.models import Export, ExportStatus, Report, State
 from reporting.recaps import service, smallcells
 from reporting.recaps import xlsx as xlsx_writer
 from reporting.recaps.columns import DATA, SUBTOTAL, TOTAL, Masked
+from tests.core.test_disclosure import interval_lp
 from tests.reporting import recap_data
 from tests.reporting.conftest import category
 from tests.reporting.recap_data import (
@@ -204,33 +206,59 @@ def test_unsupported_detail_is_ignored_not_an_error(people):
 
 
 def lone_masks(section) -> list[str]:
-    """Every sum of the printed table (L + P = Jml, categories = Jumlah, rows = total row) that has exactly one
+    """Every sum of the printed table (the categories = Jumlah, every column over its rows) that has exactly one
     withheld member: that member could be computed, so this must stay empty."""
-    columns = [c.flat_header for c in section.columns]
-    rows = [dict(zip(columns, row.values, strict=True)) for row in section.rows]
-    groups = []
-    for row in rows:
-        jml = [h for h in columns if h.endswith(" Jml")]
-        groups.append([row[h] for h in [*jml, "Jumlah"]])
-        for h in jml:
-            base = h[: -len(" Jml")]
-            if f"{base} L" in row:
-                groups.append([row[f"{base} L"], row[f"{base} P"], row[h]])
-    for h in columns:
-        if h.endswith((" L", " P", " Jml")) or h == "Jumlah":
-            groups.append([row[h] for row in rows])
+    protected = [i for i, c in enumerate(section.columns) if c.protected]
+    groups = [[row.values[i] for i in protected] for row in section.rows]
+    groups += [[row.values[i] for row in section.rows] for i in protected]
     return [str(g) for g in groups if sum(isinstance(v, Masked) for v in g) == 1]
 
 
+def narrowed_recap(shown, truth) -> dict:
+    """Recomputed here from the sections alone (independent of ``smallcells``): every sum a reader can read off the
+    document — each row's Jumlah = its categories, each parent row = its child rows, column by column — with what
+    ``shown`` prints, hidden figures at least 1. Returns each withheld small figure whose interval (by linear
+    programming) spans fewer than five values. ``truth`` is the same recap unmasked."""
+    values, hidden, relations, seen, children = {}, set(), [], set(), {}
+    for masked_section, true_section in zip(shown.sections, truth.sections, strict=True):
+        columns = [c for c in masked_section.columns if c.protected]
+        index = {c.key: i for i, c in enumerate(masked_section.columns)}
+        for masked_row, true_row in zip(masked_section.rows, true_section.rows, strict=True):
+            for column in columns:
+                key = (masked_row.ident, column.key)
+                true = true_row.values[index[column.key]]
+                values[key] = true if isinstance(true, int) else 0
+                if isinstance(masked_row.values[index[column.key]], Masked):
+                    hidden.add(key)
+            if masked_row.parent is not None:
+                children.setdefault(masked_row.parent, set()).add(masked_row.ident)
+            total = next(c for c in columns if c.sum_of)
+            if masked_row.ident not in seen:
+                relations.append(((masked_row.ident, total.key), [(masked_row.ident, k) for k in total.sum_of]))
+                seen.add(masked_row.ident)
+    for parent, kids in children.items():  # a parent row is the sum of its child rows, wherever they are printed
+        for column in columns:
+            relations.append(((parent, column.key), [(kid, column.key) for kid in sorted(kids)]))
+    relations = [(t, ms) for t, ms in relations if t in values]  # a parent not printed is no published sum
+    found = {}
+    for key in hidden:
+        if 1 <= values[key] <= 4:
+            low, high = interval_lp(values, relations, hidden, key)
+            if high - low < 4 - 1e-6:
+                found[key] = (low, high)
+    return found
+
+
 def test_small_figures_are_withheld_from_a_pimpinan_and_totals_do_not_reveal_them(people):
-    document = build(people["hadi"])
+    document = build(people["hadi"], by_sex=True)  # asked for; a read-only viewer gets no split by sex
     section = document.sections[0]
     rows = table(section)
-    for header in (f"{label('ODHA')} L", f"{label('ODHA')} P", f"{label('ODHA')} Jml"):
-        assert rows[KEJAKSAN][header] == "1–4" and rows[KEJAKSAN][header].primary
-    assert rows[LEMAHWUNGKUK][f"{label('KAT')} Jml"] == "1–4"
-    assert rows["32.74"][f"{label('ODHA')} Jml"] == "1–4"  # the kota total of 2 is small too
+    assert not any(c.flat_header.endswith((" L", " P")) for c in section.columns)
+    assert rows[KEJAKSAN][label("ODHA")] == "×" and rows[KEJAKSAN][label("ODHA")].primary
+    assert rows[LEMAHWUNGKUK][label("KAT")] == "×"
+    assert rows["32.74"][label("ODHA")] == "×"  # the kota total of 2 is small too
     assert lone_masks(section) == []
+    assert narrowed_recap(document, build(people["dedi"], by_sex=False)) == {}
     assert rows["32.74"]["Jumlah"] == PMKS_KOTA_TOTAL  # totals stay when enough else is hidden
     assert document.masked and any("UU 27/2022" in note for note in document.notes)
     # Nothing small is left anywhere in the protected columns.
@@ -240,10 +268,17 @@ def test_small_figures_are_withheld_from_a_pimpinan_and_totals_do_not_reveal_the
                 assert not 0 < value <= 4, (row.ident, column.flat_header, value)
 
 
+def test_a_pimpinan_gets_accepted_reports_only_whatever_is_asked(people):
+    asked = build(people["hadi"], accepted_only=False)
+    assert asked.accepted_only and "yang diterima provinsi" in asked.source_line
+    assert not build(people["dedi"], accepted_only=False).accepted_only
+
+
 def test_the_rule_holds_across_linked_sections(people):
     document = build(people["hadi"], detail=4)
     for section in document.sections:
         assert lone_masks(section) == [], section.title
+    assert narrowed_recap(document, build(people["dedi"], detail=4, by_sex=False)) == {}
     # A figure is withheld alike wherever it appears: the kecamatan subtotal in its section and its summary row.
     summary = table(document.sections[0])
     kejaksan = table(next(s for s in document.sections if s.title.startswith("Kecamatan Kejaksan")))
@@ -286,16 +321,17 @@ def test_secondary_suppression_hides_the_smallest_other_figure_and_follows_the_c
         assert sum(k in hidden for k in (total, *members)) != 1
 
 
-def test_a_split_is_not_given_back_by_the_published_bounds():
-    """L 1, P 5, Jml 6: hiding L (1–4) and P (×) alone would let a reader solve L + P = 6 with L ≤ 4 and P ≥ 5 — both
-    pinned. The total is hidden too; then no sum, with the bounds, pins a hidden figure."""
-    values = {("r", "L"): 1, ("r", "P"): 5, ("r", "J"): 6}
+def test_a_sum_is_widened_until_a_small_figure_keeps_five_possible_values():
+    """L 1, P 1, Jml 2 with a shown total: hiding L and P leaves L + P = 2, so both are 1; the total is hidden too.
+    L 1, P 5, Jml 6: hiding L and P leaves L + P = 6 with both at least 1, so L may be 1..5: nothing more to hide."""
     relations = [(("r", "J"), [("r", "L"), ("r", "P")])]
-    hidden = smallcells.hidden_figures(values, relations, 4)
-    assert hidden == {("r", "L"): True, ("r", "P"): False, ("r", "J"): False}
-    # The same with a larger complement: L 2, P 9, Jml 11 — L ∈ 1..4 and P ≥ 5 leave L + P = 11 open (2+9, 4+7, …).
-    values = {("r", "L"): 2, ("r", "P"): 9, ("r", "J"): 11}
+    values = {("r", "L"): 1, ("r", "P"): 1, ("r", "J"): 2}
+    assert smallcells.hidden_figures(values, relations, 4) == {("r", "L"): True, ("r", "P"): True, ("r", "J"): True}
+    values = {("r", "L"): 1, ("r", "P"): 5, ("r", "J"): 6}
     assert smallcells.hidden_figures(values, relations, 4) == {("r", "L"): True, ("r", "P"): False}
+    values = {("r", "L"): 1, ("r", "P"): 1, ("r", "X"): 30, ("r", "J"): 32}
+    relations = [(("r", "J"), [("r", "L"), ("r", "P"), ("r", "X")])]
+    assert smallcells.hidden_figures(values, relations, 4) == {("r", "L"): True, ("r", "P"): True, ("r", "X"): False}
 
 
 # -- the page, downloads, Export, scope ----------------------------------------------------------------------------
@@ -492,11 +528,11 @@ def test_the_csv_masks_small_figures_for_a_pimpinan(people):
     rows = csv_rows(made.content)
     header = rows[0]
     kejaksan = dict(zip(header, next(r for r in rows if r[2] == KEJAKSAN), strict=True))
-    assert kejaksan[f"{label('ODHA')} Jml"] == "1–4" and kejaksan[f"{label('ODHA')} L"] == "1–4"
-    assert "×" in made.content.decode("utf-8-sig")
+    assert kejaksan[label("ODHA")] == "×" and not any(h.endswith((" L", " P")) for h in header)
+    categories = {label(c.code) for c in Category.objects.filter(catalogue__code="permensos-08-2012")}
     for row in rows[1:]:
         for h, v in zip(header, row, strict=True):
-            if h.endswith((" L", " P", " Jml")) or h == "Jumlah":
+            if h in categories or h == "Jumlah":
                 assert not (v.isdigit() and 0 < int(v) <= 4), (row[2], h, v)
 
 

@@ -104,7 +104,8 @@ def test_it_answers_403_for_an_action_the_role_never_takes(draft, people, login,
 
 def test_it_refuses_unknown_periods_and_future_months(draft, people, login):
     client = login(people["ani"])
-    assert client.get(page_url(KEJAKSAN, "2026M13")).status_code == 404
+    assert client.get(f"/laporan/{KEJAKSAN}/2026M13/").status_code == 404
+    assert client.get(f"/laporan/{KEJAKSAN}/9999M12/").status_code == 404
     future = timezone.localdate().year + 1
     assert client.get(page_url(KEJAKSAN, f"{future}M01")).status_code == 404
     assert client.get(f"/laporan/{KEJAKSAN}/2026-03/").status_code == 404
@@ -225,17 +226,27 @@ def test_the_monthly_page_shows_figures_with_totals_and_bnba_marks(draft, people
     assert rows[d1] == ([("7", False), ("12", True)], "19")
     assert rows[d2] == ([("5", False), ("—", False)], "5")
     body = response.content.decode()
-    assert "Isi/ubah angka PMKS" in body and reverse("pmks:grid", args=[KEJAKSAN, "2026-03"]) in body
+    assert "Isi/ubah angka PMKS" in body and reverse("pmks:grid", args=[KEJAKSAN, "2026M03"]) in body
 
 
 def test_a_read_only_viewer_sees_small_figures_hidden(draft, people, login):
     d1, _d2 = desa_of(KEJAKSAN)
     put(d1, "LUT", MARCH, 3)
     put(d1, "FM", MARCH, 12)
-    table = login(people["hadi"]).get(page_url()).context["pmks"]
+    # Not accepted yet: a read-only viewer sees no figure of the report (only accepted figures are published).
+    unpublished = login(people["hadi"]).get(page_url())
+    assert unpublished.context["pmks"].empty and 'data-testid="pmks-unpublished"' in unpublished.content.decode()
+    Report.objects.filter(pk=draft.pk).update(state=State.ACCEPTED)
+    response = login(people["hadi"]).get(page_url())
+    table = response.context["pmks"]
     # 3 is hidden; so is FM's 12 beside it, else 15 − 12 would give the 3 back (and likewise in the totals row).
-    assert table.rows[0][1] == [("1–4", False), ("×", False)] and table.rows[0][2] == "15"
-    assert table.column_totals == ["1–4", "×"] and table.grand_total == "15"
+    assert table.rows[0][1] == [("×", False), ("×", False)] and table.rows[0][2] == "15"
+    assert table.column_totals == ["×", "×"] and table.grand_total == "15"
+    # The same figures, hidden alike, as the PMKS table of the kecamatan for the month.
+    page = login(people["hadi"]).get(reverse("reporting:pmks_table"), {"wilayah": KEJAKSAN, "periode": MARCH})
+    published = page.context["table"]
+    lut, fm = category("LUT").pk, category("FM").pk
+    assert [published.shown(d1, lut), published.shown(d1, fm), published.shown(d1, None)] == ["×", "×", "15"]
     mine = login(people["dedi"]).get(page_url()).context["pmks"]
     assert mine.rows[0][1] == [("3", False), ("12", False)] and mine.column_totals == ["3", "12"]
 
@@ -571,7 +582,7 @@ def test_attachments_are_served_only_inside_the_scope(draft, people, login, medi
 
 def test_the_grid_is_locked_once_the_report_is_submitted(draft, people, login):
     client = login(people["ani"])
-    grid = reverse("pmks:grid", args=[KEJAKSAN, "2026-03"])
+    grid = reverse("pmks:grid", args=[KEJAKSAN, "2026M03"])
     lut = category("LUT").pk
     d1 = desa_of(KEJAKSAN)[0]
     response = client.get(grid)
@@ -600,7 +611,7 @@ def test_the_grid_is_locked_once_the_report_is_submitted(draft, people, login):
 
 def test_the_grid_of_another_month_stays_open(people, login, catalogue):
     make_report(KEJAKSAN, MARCH, State.ACCEPTED)
-    response = login(people["ani"]).get(reverse("pmks:grid", args=[KEJAKSAN, "2026-04"]))
+    response = login(people["ani"]).get(reverse("pmks:grid", args=[KEJAKSAN, "2026M04"]))
     assert response.context["locked"] is None
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from psks_portal.models import Wilayah
-from reporting.models import PsksCount, State
+from reporting.models import PsksCount, Report, State
 from tests.reporting.conftest import activity, category, desa_of, make_report, put
 
 pytestmark = pytest.mark.django_db
@@ -135,22 +135,30 @@ def test_the_activity_tab_sums_activities_and_participants(march, people, login)
     assert "Arus:" in response.content.decode()
 
 
-def test_small_cells_are_hidden_from_a_read_only_viewer(march, people, login):
-    # All submitted, LUT and FM by kecamatan: 01 → 7, 10 (17); 02 → 5, – (5); 03 → –, 2 (2); totals 12, 12 (24).
+def test_a_read_only_viewer_gets_accepted_reports_only_whatever_is_asked(march, people, login):
     hadi = login(people["hadi"]).get(URL, {"periode": MARCH, "dasar": "dikirim"})
+    assert hadi.context["accepted_only"] is True
+    assert cells(hadi, "LUT") == {"32.74.01": "7", "32.74.02": "—", "32.74.03": "—", "32.74.04": "—", "32.74.05": "—"}
+    assert hadi.context["grand_total"] == "17"  # Kejaksan's 7 + 10: the submitted and verified reports do not count
+
+
+def test_small_cells_are_hidden_from_a_read_only_viewer(march, people, login):
+    Report.objects.filter(kecamatan_id__in=["32.74.02", "32.74.03"]).update(state=State.ACCEPTED)
+    # LUT and FM by kecamatan: 01 → 7, 10 (17); 02 → 5, – (5); 03 → –, 2 (2); totals 12, 12 (24).
+    hadi = login(people["hadi"]).get(URL, {"periode": MARCH})
     assert cells(hadi, "LUT") == {"32.74.01": "7", "32.74.02": "5", "32.74.03": "—", "32.74.04": "—", "32.74.05": "—"}
     # Harjamukti's 2 (and its row total) is hidden; Kejaksan's FM 10 too, else 12 − 10 gives it back; then
-    # Kejaksan's row total as well, else 17 − 7 gives the 10 back.
-    assert cells(hadi, "FM") == {"32.74.01": "×", "32.74.02": "—", "32.74.03": "1–4", "32.74.04": "—", "32.74.05": "—"}
+    # Kejaksan's row total as well, else 17 − 7 gives the 10 back. Every hidden figure shows the same mark.
+    assert cells(hadi, "FM") == {"32.74.01": "×", "32.74.02": "—", "32.74.03": "×", "32.74.04": "—", "32.74.05": "—"}
     totals = {r["child"].code: r["total"] for r in hadi.context["rows"]}
-    assert totals == {"32.74.01": "×", "32.74.02": "5", "32.74.03": "1–4", "32.74.04": "—", "32.74.05": "—"}
+    assert totals == {"32.74.01": "×", "32.74.02": "5", "32.74.03": "×", "32.74.04": "—", "32.74.05": "—"}
     assert [c["total"] for c in hadi.context["totals"]] == ["12", "12"] and hadi.context["grand_total"] == "24"
     assert all(cell["split"] is None for r in hadi.context["rows"] for cell in r["cells"])  # no L/P equations
     assert "“×”" in hadi.content.decode()
     dedi = login(people["dedi"]).get(URL, {"periode": MARCH, "dasar": "dikirim"})
     assert cells(dedi, "FM")["32.74.03"] == "2" and cells(dedi, "FM")["32.74.01"] == "10"
     # Activities and PSKS are not sensitive: shown as they are.
-    activities = login(people["hadi"]).get(URL, {"periode": MARCH, "dasar": "dikirim", "tab": "kegiatan"})
+    activities = login(people["hadi"]).get(URL, {"periode": MARCH, "tab": "kegiatan"})
     assert activities.context["grand_total"] == "3"
 
 

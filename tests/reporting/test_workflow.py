@@ -13,7 +13,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from pmks import figures
+from pmks import selectors as pmks_selectors
+from pmks import services as pmks_services
 from psks_portal import locks, periods
 from psks_portal.models import Wilayah
 from registry.services import catalogue_load as registry_catalogue_load
@@ -245,8 +246,8 @@ def test_handed_in_reports_and_their_pmks_figures_are_locked(people):
     with pytest.raises(ReportLocked):
         services.report_update(report=report, version=report.version + 1, values={"cases": "x"}, by=people["ani"])
     kejaksan = Wilayah.objects.get(code=KEJAKSAN)
-    grid = figures.grid_load(kecamatan=kejaksan, month=month, categories=[])
-    with pytest.raises(figures.FiguresLocked):
-        figures.grid_save(grid=grid, cells={}, comment="", by=people["ani"])
+    grid = pmks_selectors.grid_load(kecamatan=kejaksan, period=periods.parse("2026M03"), categories=[])
+    with pytest.raises(pmks_services.FiguresLocked):
+        pmks_services.grid_save(grid=grid, cells={}, version=grid.version, comment="", by=people["ani"])
     services.transition(report=report, action=Action.RETURN, by=people["dedi"], comment="Perbaiki angka LUT")
     assert locks.locked_reason(KEJAKSAN, month) is None

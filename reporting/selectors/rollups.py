@@ -19,23 +19,21 @@ construction. ``bench/reporting_rollup.py`` measures them on a province-sized da
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Sum
 
 from pmks.models import Category, PmksFigure
 from psks_portal import periods
 from psks_portal.models import LEVEL_FIELD, Wilayah
-from registry.selectors import active_tksk_names, kecamatan_with_active_tksk
 from reporting.models import ACCEPTED_STATES, SUBMITTED_STATES, Activity, PsksCount, Report, State
 
 # The column that names the child area of a record reached through ``prefix`` (a desa or kecamatan FK), by the
 # level of the wilayah looked at (None = the whole country, children are provinsi).
-_CHILD_LEVEL_FIELD = {None: "provinsi", 1: "kabupaten", 2: "kecamatan", 3: "code", 4: "code"}
+CHILD_LEVEL_FIELD = {None: "provinsi", 1: "kabupaten", 2: "kecamatan", 3: "code", 4: "code"}
 
 
 def child_column(prefix: str, wilayah: Wilayah | None) -> str:
-    name = _CHILD_LEVEL_FIELD[wilayah.level if wilayah else None]
+    name = CHILD_LEVEL_FIELD[wilayah.level if wilayah else None]
     return prefix if name == "code" else f"{prefix}__{name}"
 
 
@@ -164,7 +162,7 @@ def pmks_rollup(
     source = last_months.filter(kecamatan=OuterRef("desa__kecamatan"), start=OuterRef("month"))
     # Only the months that are some kecamatan's last handed-in month can hold the stock (for a year mostly the last
     # two or three): narrowing the scan to them first is what keeps the provincial annual roll-up fast.
-    months = last_months.filter(within("kecamatan", _report_unit(wilayah))).order_by().values("start").distinct()
+    months = last_months.filter(within("kecamatan", report_unit(wilayah))).order_by().values("start").distinct()
     figures = PmksFigure.objects.filter(
         within("desa", wilayah),
         category__in=categories,
@@ -181,7 +179,7 @@ def psks_rollup(*, wilayah: Wilayah | None, period: periods.Period, accepted_onl
     from registry.models import Kind
 
     # The reports are few (one per kecamatan): as an array they let PostgreSQL read just their counts by index.
-    reports = last_handed_in_months(period, accepted_only).filter(within("kecamatan", _report_unit(wilayah))).order_by()
+    reports = last_handed_in_months(period, accepted_only).filter(within("kecamatan", report_unit(wilayah))).order_by()
     rows = PsksCount.objects.filter(within("desa", wilayah)).filter(_OneOf(F("report"), Subquery(reports.values("pk"))))
     column = child_column("desa", wilayah)
     cell_rows = list(rows.values_list(column, "kind_id").annotate(n=Sum("count")).order_by())
@@ -202,7 +200,7 @@ def activity_rollup(*, wilayah: Wilayah | None, period: periods.Period, accepted
     """
     from reporting.models import ActivityKind
 
-    wilayah = _report_unit(wilayah)
+    wilayah = report_unit(wilayah)
     states = handed_in_states(accepted_only)
     rows = Activity.objects.filter(
         within("report__kecamatan", wilayah),
@@ -225,12 +223,12 @@ def activity_rollup(*, wilayah: Wilayah | None, period: periods.Period, accepted
 def report_states(*, wilayah: Wilayah | None, period: periods.Period, accepted_only: bool) -> dict[str, ReportStates]:
     """Per child area (per kecamatan when looking at a kecamatan or desa): how many kecamatan it has, how many
     contributed a handed-in month to the period's figures, and the period's monthly reports by state."""
-    wilayah = _report_unit(wilayah)
+    wilayah = report_unit(wilayah)
     level = wilayah.level if wilayah else None
-    area_column = "code" if level == Wilayah.KECAMATAN else _CHILD_LEVEL_FIELD[level]
+    area_column = "code" if level == Wilayah.KECAMATAN else CHILD_LEVEL_FIELD[level]
     report_column = "kecamatan" if level == Wilayah.KECAMATAN else child_column("kecamatan", wilayah)
     kecamatan = (
-        Wilayah.objects.filter(_wilayah_q(wilayah), level=Wilayah.KECAMATAN)
+        Wilayah.objects.filter(wilayah_q(wilayah), level=Wilayah.KECAMATAN)
         .values_list(area_column)
         .annotate(n=Count("code"))
         .order_by()
@@ -257,140 +255,15 @@ def report_states(*, wilayah: Wilayah | None, period: periods.Period, accepted_o
     return states
 
 
-def _report_unit(wilayah: Wilayah | None) -> Wilayah | None:
+def report_unit(wilayah: Wilayah | None) -> Wilayah | None:
     """Reports are made per kecamatan: a desa is looked at through its kecamatan."""
     if wilayah is not None and wilayah.level == Wilayah.DESA:
         return wilayah.parent
     return wilayah
 
 
-def _wilayah_q(wilayah: Wilayah | None) -> Q:
+def wilayah_q(wilayah: Wilayah | None) -> Q:
     """Wilayah rows inside ``wilayah`` (itself included), by one ancestor column."""
     if wilayah is None:
         return Q()
     return Q(**{LEVEL_FIELD[wilayah.level]: wilayah.code})
-
-
-# -- completeness -------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class CompletenessRow:
-    """Reports of one period in one area: expected (all kecamatan / those with an active TKSK) and handed in."""
-
-    wilayah: Wilayah | None
-    kecamatan: int = 0
-    with_tksk: int = 0
-    submitted: int = 0
-    on_time: int = 0
-    verified: int = 0
-    accepted: int = 0
-    not_reporting: int = 0
-    revision: int = 0
-    draft: int = 0
-
-    @property
-    def late(self) -> int:
-        return self.submitted - self.on_time
-
-    @property
-    def not_submitted(self) -> int:
-        return self.kecamatan - self.submitted - self.not_reporting
-
-    def share(self, part: int, of: int | None = None) -> float | None:
-        whole = self.kecamatan if of is None else of
-        return None if not whole else round(100 * part / whole, 1)
-
-    def add(self, other: CompletenessRow) -> None:
-        for name in ("kecamatan", "with_tksk", "submitted", "on_time", "verified", "accepted", "not_reporting",
-                     "revision", "draft"):  # fmt: skip
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-def completeness(*, wilayah: Wilayah | None, period: periods.Period) -> tuple[list[CompletenessRow], CompletenessRow]:
-    """The period's reports per child area (a kecamatan is its own row): two GROUP BY queries, and the total row."""
-    wilayah = _report_unit(wilayah)
-    level = wilayah.level if wilayah else None
-    if level == Wilayah.KECAMATAN:
-        areas, area_column, report_column = [wilayah], "code", "kecamatan"
-    else:
-        areas = children_of(wilayah)
-        area_column, report_column = _CHILD_LEVEL_FIELD[level], child_column("kecamatan", wilayah)
-    expected = (
-        Wilayah.objects.filter(_wilayah_q(wilayah), level=Wilayah.KECAMATAN)
-        .values_list(area_column)
-        .annotate(n=Count("code"), tksk=Count("code", filter=Q(code__in=Subquery(kecamatan_with_active_tksk()))))
-        .order_by()
-    )
-    handed_in = list(SUBMITTED_STATES)
-    reports = (
-        Report.objects.filter(within("kecamatan", wilayah), period=period.id)
-        .values_list(report_column)
-        .annotate(
-            submitted=Count("pk", filter=Q(state__in=handed_in)),
-            on_time=Count("pk", filter=Q(state__in=handed_in, days_late=0)),
-            verified=Count("pk", filter=Q(state__in=[State.VERIFIED, State.ACCEPTED])),
-            accepted=Count("pk", filter=Q(state=State.ACCEPTED)),
-            not_reporting=Count("pk", filter=Q(state=State.NOT_REPORTING)),
-            revision=Count("pk", filter=Q(state=State.REVISION)),
-            draft=Count("pk", filter=Q(state=State.DRAFT)),
-        )
-        .order_by()
-    )
-    rows = {area.code: CompletenessRow(area) for area in areas}
-    for code, n, tksk in expected:
-        if code in rows:
-            rows[code].kecamatan, rows[code].with_tksk = n, tksk
-    for code, *counts in reports:
-        if code in rows:
-            row = rows[code]
-            (row.submitted, row.on_time, row.verified, row.accepted, row.not_reporting, row.revision,
-             row.draft) = counts  # fmt: skip
-    total = CompletenessRow(wilayah)
-    for row in rows.values():
-        total.add(row)
-    return list(rows.values()), total
-
-
-@dataclass
-class MissingReport:
-    kecamatan: Wilayah
-    state: str | None
-    has_tksk: bool
-    tksk_name: str
-    due_date: date
-    days_overdue: int
-
-
-def missing_reports(
-    *, wilayah: Wilayah | None, period: periods.Period, today: date, due: dict[str, date], limit: int = 1000
-) -> list[MissingReport]:
-    """Kecamatan in ``wilayah`` whose report for ``period`` is not handed in (no report, draft or revision) and not
-    marked as not reporting, with how many days past the deadline it is. ``due`` gives the deadline per provinsi."""
-    handed_in = [*SUBMITTED_STATES, State.NOT_REPORTING]
-    state = Report.objects.filter(kecamatan=OuterRef("code"), period=period.id).values("state")[:1]
-    rows = list(
-        Wilayah.objects.filter(_wilayah_q(_report_unit(wilayah)), level=Wilayah.KECAMATAN)
-        .exclude(Exists(Report.objects.filter(kecamatan=OuterRef("code"), period=period.id, state__in=handed_in)))
-        .annotate(
-            report_state=Subquery(state),
-            has_tksk=Exists(kecamatan_with_active_tksk().filter(wilayah_id=OuterRef("code"))),
-        )
-        .select_related("parent")
-        .order_by("code")[:limit]
-    )
-    names = active_tksk_names([k.code for k in rows if k.has_tksk])
-    result = []
-    for kec in rows:
-        deadline = due[kec.provinsi_id]
-        result.append(
-            MissingReport(
-                kecamatan=kec,
-                state=kec.report_state,
-                has_tksk=kec.has_tksk,
-                tksk_name=names.get(kec.code, ""),
-                due_date=deadline,
-                days_overdue=max(0, (today - deadline).days),
-            )
-        )
-    return result

@@ -1,5 +1,6 @@
-"""The PMKS table per wilayah and month: totals equal their parts, stocks are never summed over months, small cells
-are hidden from read-only viewers together with whatever would give them back, and nobody sees outside their
+"""The PMKS table per wilayah and month (``/laporan/pmks/``): the published figures — months whose report is handed in
+(accepted only for a read-only viewer) — with totals equal to their parts, stocks never summed over months, small
+cells hidden from read-only viewers together with whatever would give them back, and nobody sees outside their
 wilayah."""
 
 import re
@@ -10,7 +11,9 @@ from django.urls import reverse
 
 from pmks.models import Category, PmksFigure
 from pmks.services import catalogue_load
-from tests.core.test_disclosure import determined, lines, with_totals
+from reporting.models import State
+from tests.core.test_disclosure import determined, lines, narrowed, with_totals
+from tests.reporting.conftest import make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +35,19 @@ def figures(people):
     ]
     for desa, category, month, total in rows:
         PmksFigure.objects.create(desa_id=desa, category=category, month=month, total=total)
+    accept("32.74.01", "32.74.02", "32.74.03", "32.07.01")
     return {"lut": lut, "fm": fm}
 
 
+def accept(*kecamatan: str, months=("2026M10", "2026M11")) -> None:
+    """The monthly reports of these kecamatan, accepted (their figures are published)."""
+    for code in kecamatan:
+        for month in months:
+            make_report(code, month, State.ACCEPTED)
+
+
 def _get(client, **params):
-    response = client.get(reverse("pmks:table"), {"bulan": "2026-11", **params})
+    response = client.get(reverse("reporting:pmks_table"), {"periode": "2026M11", **params})
     return response
 
 
@@ -49,7 +60,7 @@ def test_the_kota_table_sums_desa_into_kecamatan_for_one_month(figures, people, 
     assert table.row_totals == {"32.74.01": 15, "32.74.02": 40}
     assert table.column_totals == {lut: 15, fm: 40}
     assert table.grand_total == 55 == sum(table.row_totals.values())
-    trend_months = response.context["trend_months"]
+    trend_months = [m.start for m in response.context["published"].months]
     assert trend_months[-2:] == [OCT, NOV] and len(trend_months) == 12
     html = response.content.decode()
     assert "Ciamis" not in html.split('data-testid="pmks-table"')[1]
@@ -60,7 +71,7 @@ def test_a_desa_table_is_the_desa_itself(figures, people, login):
     response = _get(login(people["ani"]), wilayah="32.74.01.1001")
     assert response.status_code == 200
     table = response.context["table"]
-    assert [c.code for c in table.children] == ["32.74.01.1001"]
+    assert table.rows == ["32.74.01.1001"]
     assert table.cells == {("32.74.01.1001", figures["lut"].pk): 12} and table.grand_total == 12
     assert _get(login(people["budi"]), wilayah="32.74.01.1001").status_code == 404
 
@@ -69,14 +80,14 @@ def test_the_provinsi_table_and_a_quarter_of_stocks(figures, people, login):
     table = _get(login(people["fajar"])).context["table"]
     assert table.row_totals == {"32.74": 55, "32.07": 7}
     assert table.grand_total == 62
-    october = _get(login(people["fajar"]), bulan="2026-10").context["table"]
+    october = _get(login(people["fajar"]), periode="2026M10").context["table"]
     assert october.grand_total == 48  # 10 + 38: October's own stock, not a running sum
 
 
 def test_small_cells_are_hidden_from_a_pimpinan(figures, people, login):
     response = _get(login(people["hadi"]), wilayah="32.74.01")
     html = response.content.decode()
-    assert "1–4" in html and ">3<" not in html.split('data-testid="pmks-table"')[1]
+    assert "×" in html and ">3<" not in html.split('data-testid="pmks-table"')[1]
     operator = _get(login(people["dedi"]), wilayah="32.74.01").content.decode()
     assert ">3<" in operator.split('data-testid="pmks-table"')[1]
 
@@ -108,9 +119,39 @@ def test_the_table_query_count_is_bounded(figures, people, login, django_assert_
         _get(client)  # 27 kecamatan rows, same query count
 
 
+# --- the basis: what is published -------------------------------------------------------------------------------
+
+
+def test_only_handed_in_months_are_published_and_a_pimpinan_gets_accepted_ones_only(people, login):
+    catalogue_load()
+    lut = Category.objects.get(catalogue__code="permensos-08-2012", code="LUT")
+    # Kejaksan accepted (12), Lemahwungkuk submitted (20), Harjamukti still a draft (30), Pekalipan no report (40).
+    for desa, total in (("32.74.01.1001", 12), ("32.74.02.1001", 20), ("32.74.03.1001", 30), ("32.74.05.1001", 40)):
+        PmksFigure.objects.create(desa_id=desa, category=lut, month=NOV, total=total)
+    make_report("32.74.01", "2026M11", State.ACCEPTED)
+    make_report("32.74.02", "2026M11", State.SUBMITTED)
+    make_report("32.74.03", "2026M11", State.DRAFT)
+    operator = _get(login(people["dedi"]), wilayah="32.74").context
+    assert operator["table"].grand_total == 12 and operator["accepted_only"]
+    submitted = _get(login(people["dedi"]), wilayah="32.74", dasar="dikirim").context
+    assert submitted["table"].grand_total == 32 and not submitted["accepted_only"]  # 12 + 20: drafts never count
+    # A read-only viewer gets the published basis whatever the address asks for.
+    for params in ({}, {"dasar": "dikirim"}):
+        reader = _get(login(people["hadi"]), wilayah="32.74", **params)
+        assert reader.context["table"].grand_total == 12 and reader.context["accepted_only"]
+        assert 'name="dasar"' not in reader.content.decode()
+
+
+def test_the_old_address_moves_to_the_new_one(people, login):
+    response = login(people["dedi"]).get("/pmks/tabel/", {"wilayah": "32.74", "bulan": "2026-03"})
+    assert response.status_code == 301
+    assert response.url == reverse("reporting:pmks_table") + "?wilayah=32.74&periode=2026M03"
+    assert login(people["dedi"]).get("/pmks/tabel/", {"bulan": "2026-13"}).status_code == 404
+
+
 # --- complementary suppression ---------------------------------------------------------------------------------
 
-HIDDEN = ("1–4", "×")
+HIDDEN = ("×",)
 
 
 def _shown_grid(html: str) -> list[list[str]]:
@@ -123,17 +164,17 @@ def _shown_grid(html: str) -> list[list[str]]:
 def test_a_pimpinan_cannot_recompute_a_hidden_cell_from_the_totals(figures, people, login):
     # Kejaksan, November: desa 1001 LUT 12, desa 1002 LUT 3 (the other desa and categories are empty).
     # The 3 (and its row total 3) are small; its column would give it back (15 − 12), so 12 and its row total are
-    # hidden too. Hand-worked shown table (LUT column, row totals): × ×, 1–4 1–4, totals 15 15.
+    # hidden too. Hand-worked shown table (LUT column, row totals): × ×, × ×, totals 15 15.
     response = _get(login(people["hadi"]), wilayah="32.74.01")
     table = response.context["table"]
     lut = figures["lut"].pk
-    assert table.cell("32.74.01.1001", lut) == "×" and table.row_total("32.74.01.1001") == "×"
-    assert table.cell("32.74.01.1002", lut) == "1–4" and table.row_total("32.74.01.1002") == "1–4"
-    assert (table.column_total(lut), table.grand()) == ("15", "15")
+    assert table.shown("32.74.01.1001", lut) == "×" and table.shown("32.74.01.1001", None) == "×"
+    assert table.shown("32.74.01.1002", lut) == "×" and table.shown("32.74.01.1002", None) == "×"
+    assert (table.shown(None, lut), table.shown(None, None)) == ("15", "15")
     html = response.content.decode()
-    assert 'data-testid="suppression-legend"' in html and "penyamaran sekunder" in html
+    assert 'data-testid="suppression-legend"' in html and "angka disembunyikan" in html
     operator = _get(login(people["dedi"]), wilayah="32.74.01")
-    assert operator.context["table"].cell("32.74.01.1001", lut) == "12"
+    assert operator.context["table"].shown("32.74.01.1001", lut) == "12"
     assert 'data-testid="suppression-legend"' not in operator.content.decode()
 
 
@@ -169,8 +210,7 @@ def test_the_pimpinan_html_table_reveals_no_hidden_value(dense, people, login):
     full = with_totals(grid)
     hidden = {(i, j) for i, row in enumerate(shown) for j, text in enumerate(row) if text in HIDDEN}
     assert hidden, "the data has small cells"
-    for (i, j), text in ((p, shown[p[0]][p[1]]) for p in hidden):
-        assert full[i][j] > 0 and (text == "1–4") == (full[i][j] <= 4)
+    assert all(full[i][j] > 0 for i, j in hidden)
     for i, row in enumerate(shown):
         for j, text in enumerate(row):
             if (i, j) not in hidden:
@@ -179,6 +219,7 @@ def test_the_pimpinan_html_table_reveals_no_hidden_value(dense, people, login):
     for line in lines(full):
         assert sum(p in hidden for p in line) != 1, line
     assert determined(full, hidden) == set()
+    assert narrowed(full, hidden) == {}  # no small figure's interval narrower than five values
     # The trend shows November's totals row: exactly as the table shows it.
     trend = dict(response.context["trend_rows"])
     assert [trend[c][-1] for c in all_categories] == shown[-1][:-1]
@@ -188,16 +229,18 @@ def test_the_trend_hides_the_totals_that_each_month_hides(people, login):
     catalogue_load()
     lut = Category.objects.get(catalogue__code="permensos-08-2012", code="LUT")
     fm = Category.objects.get(catalogue__code="permensos-08-2012", code="FM")
-    # Harjamukti, October: one desa with LUT 3 and FM 7. The 3 is small; FM 7 and its column total 7 are hidden to
-    # protect it (row: 1–4 × | 10; totals: 1–4 × | 10). In November nothing is small, so nothing is hidden.
+    # Harjamukti, October: one desa with LUT 3 and FM 7. The 3 is small; FM 7 and both column totals are hidden to
+    # protect it (row: × × | 10; totals: × × | 10). In November nothing is small, so nothing is hidden.
     PmksFigure.objects.create(desa_id="32.74.03.1001", category=lut, month=OCT, total=3)
     PmksFigure.objects.create(desa_id="32.74.03.1001", category=fm, month=OCT, total=7)
     PmksFigure.objects.create(desa_id="32.74.03.1001", category=fm, month=NOV, total=9)
-    october = _get(login(people["hadi"]), wilayah="32.74.03", bulan="2026-10").context
-    assert (october["table"].column_total(lut.pk), october["table"].column_total(fm.pk)) == ("1–4", "×")
+    accept("32.74.03")
+    october = _get(login(people["hadi"]), wilayah="32.74.03", periode="2026M10").context
+    assert (october["table"].shown(None, lut.pk), october["table"].shown(None, fm.pk)) == ("×", "×")
+    assert october["table"].shown(None, None) == "10"
     november = _get(login(people["hadi"]), wilayah="32.74.03").context
     trend = {c.code: values for c, values in november["trend_rows"]}
-    assert trend["LUT"][-2:] == ["1–4", "—"] and trend["FM"][-2:] == ["×", "9"]
+    assert trend["LUT"][-2:] == ["×", "—"] and trend["FM"][-2:] == ["×", "9"]
     dedi = {c.code: v for c, v in _get(login(people["dedi"]), wilayah="32.74.03").context["trend_rows"]}
     assert dedi["LUT"][-2:] == ["3", "—"] and dedi["FM"][-2:] == ["7", "9"]
 
