@@ -49,5 +49,5 @@ def test_a_tksk_fills_the_grid_with_the_keyboard(page: Page, login, pmks_portal)
     assert month >= date(2026, 1, 1)
 
     # A TKSK cannot open the grid of another kecamatan.
-    response = page.goto(f"{pmks_portal}/pmks/isian/32.74.02/{month:%Y-%m}/")
+    response = page.goto(f"{pmks_portal}/pmks/isian/32.74.02/{month:%Y}M{month:%m}/")
     assert response is not None and response.status == 404

@@ -184,7 +184,7 @@ def test_a_monthly_report_goes_from_the_tksk_to_the_provinsi(reporting_portal, a
     expect(tksk.get_by_test_id("grid-link")).to_have_count(0)
     expect(tksk.get_by_test_id("report-actions")).to_contain_text("Tidak ada tindakan")
     tksk.screenshot(path=SHOTS / "reporting-report-accepted.png", full_page=True)
-    tksk.goto(f"{base}/pmks/isian/{KEJAKSAN}/{month.start:%Y-%m}/")
+    tksk.goto(f"{base}/pmks/isian/{KEJAKSAN}/{month.id}/")
     expect(tksk.get_by_test_id("grid-locked")).to_contain_text("terkunci")
     cell = tksk.locator(f'input[name="f-32.74.01.1002-{fm.pk}-t"]')
     expect(cell).to_be_disabled()
