@@ -76,7 +76,7 @@ class Subject:
     assignment_start: date | None = None
     domicile_label: str = ""
     assignment_label: str = ""
-    trainings: tuple = ()  # (category, date, valid_until, name)
+    trainings: tuple = ()  # ``Training`` instances (category, date, valid_until, name are read)
     facts: dict = field(default_factory=dict)
     org_values: dict = field(default_factory=dict)
 
@@ -124,7 +124,7 @@ def subject_for_person(person, assignment=None, kind=None) -> Subject:
         assignment_start=assignment.start_date if assignment is not None else None,
         domicile_label=person.desa.kecamatan.label if person.desa_id and person.desa.kecamatan_id else "",
         assignment_label=_kecamatan_label(assignment.wilayah) if assignment is not None else "",
-        trainings=tuple((t.category, t.date, t.valid_until, t.name) for t in person.trainings.all()),
+        trainings=tuple(person.trainings.all()),
     )
 
 
@@ -207,12 +207,12 @@ def _rank(s: Subject, p: dict, on: date, c) -> tuple[str, str]:
 def _training(s: Subject, p: dict, on: date, c) -> tuple[str, str]:
     category = p.get("category")
     label = TrainingCategory(category).label if category in TrainingCategory.values else category
-    held = [t for t in s.trainings if t[0] == category]
+    held = [t for t in s.trainings if t.category == category]
     if not held:
         return UNKNOWN, f"Belum tercatat: {label}."
-    if any((d is None or d <= on) and (until is None or until >= on) for _, d, until, _ in held):
+    if any(t.is_valid_on(on) for t in held):
         return MET, ""
-    latest = max((until for _, _, until, _ in held if until), default=None)
+    latest = max((t.valid_until for t in held if t.valid_until), default=None)
     if latest and latest < on:
         return FAILED, f"{label} sudah tidak berlaku sejak {latest:%d-%m-%Y}."
     return UNKNOWN, f"{label} baru berlaku setelah {on:%d-%m-%Y}."

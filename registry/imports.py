@@ -518,9 +518,9 @@ class _PersonPlanner:
         current = self.assignments.get((person.pk, kind.pk)) if person else None
         if current is None:
             # ``save()`` is bypassed by bulk_create, so the "one active TKSK per kecamatan" mirror is set here.
-            writes.new_assignments.append((nik, Assignment(
-                person=person, kind=kind, wilayah_id=desa.kecamatan_id,
-                holds_tksk_seat=True if kind.code == TKSK_CODE else None, **sk)))
+            assignment = Assignment(person=person, kind=kind, wilayah_id=desa.kecamatan_id, **sk)
+            assignment.holds_tksk_seat = Assignment.seat_flag(kind.code, assignment.status)
+            writes.new_assignments.append((nik, assignment))
             if person is not None:
                 outcome.changes.append(f"peran {kind.short_name} baru")
             return NEW

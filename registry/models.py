@@ -335,11 +335,17 @@ class Assignment(models.Model):
         return f"{self.kind.short_name} — {self.wilayah.label}"
 
     def save(self, *args, **kwargs):
-        self.holds_tksk_seat = True if self.is_tksk_seat() else None
+        self.holds_tksk_seat = self.seat_flag(self.kind.code, self.status)
         super().save(*args, **kwargs)
 
+    @staticmethod
+    def seat_flag(kind_code: str, status: str) -> bool | None:
+        """``holds_tksk_seat`` for an assignment: True for an active TKSK, else NULL (the unique index skips NULLs).
+        Every write — ``save`` and the bulk writes of the import — sets it through here."""
+        return True if status == AssignmentStatus.ACTIVE and kind_code == TKSK_CODE else None
+
     def is_tksk_seat(self) -> bool:
-        return self.status == AssignmentStatus.ACTIVE and self.kind.code == TKSK_CODE
+        return bool(self.seat_flag(self.kind.code, self.status))
 
 
 

@@ -88,7 +88,7 @@ def evaluate_assignments(assignments, on: date | None = None, *, people=None) ->
         "person_id", "category", "date", "valid_until", "name"
     )
     for person_id, category, start, until, name in rows_of_training:
-        trainings[person_id].append((category, start, until, name))
+        trainings[person_id].append(Training(category=category, date=start, valid_until=until, name=name))
     codes = {a.domicile_kecamatan for a in assignments} | {a.assignment_kecamatan for a in assignments}
     wilayah = Wilayah.objects.filter(code__in=[c for c in codes if c]).only("code", "name", "kind", "level")
     labels = {w.code: w.label for w in wilayah}
@@ -166,10 +166,10 @@ def _verdicts_by_assignment(qs, on: date | None, people) -> dict[int, eligibilit
     criteria = criteria_by_kind()
     short_names = {k.pk: k.short_name for k in Kind.objects.all()}
     trainings: dict[int, list] = defaultdict(list)
-    for person_id, *rest in Training.objects.filter(person__in=people).values_list(
+    for person_id, category, start, until, name in Training.objects.filter(person__in=people).values_list(
         "person_id", "category", "date", "valid_until", "name"
     ):
-        trainings[person_id].append(tuple(rest))
+        trainings[person_id].append(Training(category=category, date=start, valid_until=until, name=name))
     fields = (
         "pk",
         "kind_id",
