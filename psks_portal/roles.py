@@ -14,8 +14,8 @@ def is_tksk(user) -> bool:
 
 
 def is_operator(user) -> bool:
-    """Operator Dinsos of a kabupaten/kota (verifies the reports of its kecamatan)."""
-    return getattr(user, "role", "") == Role.OPERATOR_KABKOTA and not user.is_superuser
+    """Operator Dinsos of a kabupaten/kota (verifies the reports of its kecamatan), or a superuser."""
+    return user.is_superuser or getattr(user, "role", "") == Role.OPERATOR_KABKOTA
 
 
 def is_admin_provinsi(user) -> bool:

@@ -1,8 +1,9 @@
-from reporting.views import completeness, dashboard, downloads, pmks_table, recaps, reports, rollups
+from reporting.views import activities, completeness, dashboard, downloads, pmks_table, recaps, reports, rollups
 
 app_name = "reporting"
 urlpatterns = [
     *reports.urlpatterns,
+    *activities.urlpatterns,
     *completeness.urlpatterns,
     *rollups.urlpatterns,
     *recaps.urlpatterns,

@@ -35,9 +35,9 @@ Key = tuple[str, str]  # (row ident, column key)
 def _sums(sections: Iterable[Section]) -> tuple[dict[Key, int], list[tuple[Key, list[Key]]]]:
     """Every protected figure once, and every sum relation between them as (the sum, its members).
 
-    A row's own sum (its Jumlah = its categories) is left out when the row both adds up into a parent printed in the
-    document and has child rows of its own: it follows from its children's rows and columns, and leaving it out keeps every figure in at
-    most two sums (a network, ``disclosure.Network``)."""
+    A row's own sum (its Jumlah = its categories) is left out when the row adds up into a parent printed in the
+    document and has child rows of its own: it follows from its children's rows and columns, and leaving it out
+    keeps every figure in at most two sums (a network, ``disclosure.Network``)."""
     values: dict[Key, int] = {}
     children: dict[str, set[str]] = defaultdict(set)
     parents: dict[str, str | None] = {}

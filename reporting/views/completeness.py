@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from psks_portal import periods
+from psks_portal import periods, roles
 from psks_portal.models import Wilayah
 from psks_portal.scope import can_change, get_object_for_user, user_scope
 from reporting import selectors, services
 from reporting.forms import AcceptKabupatenForm, CompletenessFilterForm, NotReportingForm
 from reporting.models import State
-from reporting.views.reports import STATE_BADGE, is_admin_provinsi, is_operator, report_url
+from reporting.views.common import STATE_BADGE, report_url
 from reporting.workflow import TransitionRefused
 
 MISSING_LIMIT = 500
@@ -78,7 +78,7 @@ def completeness(request: HttpRequest) -> HttpResponse:
     due = DueDates(period)
     missing = selectors.missing_reports(wilayah=wilayah, period=period, today=today, due=due, limit=MISSING_LIMIT + 1)
     user = request.user
-    may_accept = is_admin_provinsi(user) and not user_scope(user).read_only
+    may_accept = roles.is_admin_provinsi(user) and not user_scope(user).read_only
     context = {
         "filter_form": form,
         "wilayah": wilayah,
@@ -91,7 +91,7 @@ def completeness(request: HttpRequest) -> HttpResponse:
             (m, STATE_BADGE.get(m.state), State(m.state).label if m.state else "") for m in missing[:MISSING_LIMIT]
         ],
         "missing_more": len(missing) > MISSING_LIMIT,
-        "may_mark": is_operator(user) and can_change(user, wilayah),
+        "may_mark": roles.is_operator(user) and can_change(user, wilayah),
         "due": due[wilayah.provinsi_id] if wilayah else None,
         "markable": {None, State.DRAFT},
         "active_nav": "completeness",
@@ -157,7 +157,7 @@ def accept_kabupaten(request: HttpRequest) -> HttpResponse:
     kabupaten = get_object_for_user(
         Wilayah.objects.filter(level=Wilayah.KABUPATEN), request.user, write=True, code=form.cleaned_data["kabupaten"]
     )
-    if not (is_admin_provinsi(request.user) and can_change(request.user, kabupaten)):
+    if not (roles.is_admin_provinsi(request.user) and can_change(request.user, kabupaten)):
         raise PermissionDenied
     period = _started(form.cleaned_data["periode"])
     try:
@@ -183,7 +183,7 @@ def not_reporting(request: HttpRequest) -> HttpResponse:
     kecamatan = get_object_for_user(
         Wilayah.objects.filter(level=Wilayah.KECAMATAN), request.user, write=True, code=request.POST["kecamatan"]
     )
-    if not (is_operator(request.user) and can_change(request.user, kecamatan)):
+    if not (roles.is_operator(request.user) and can_change(request.user, kecamatan)):
         raise PermissionDenied
     period = _started(form.cleaned_data["periode"])
     if "reason" in form.errors:

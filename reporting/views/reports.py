@@ -1,11 +1,10 @@
-"""TKSK reports: the list, the report page (figures, PSKS, activities, narrative, history), its workflow actions
-and its attachments. Writes go through ``reporting.services``; figures come from ``pmks.selectors`` (the grid) and
-the reporting selectors.
+"""TKSK reports: the list, the report page (figures, PSKS, activities, narrative, history) and its workflow
+actions (activities and their attachments: ``reporting.views.activities``). Writes go through
+``reporting.services``; figures come from ``pmks.selectors`` (the grid) and the reporting selectors.
 """
 
 from __future__ import annotations
 
-import mimetypes
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,9 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,8 +25,8 @@ from pmks import selectors as pmks_selectors
 from pmks.models import FigureSource
 from pmks.selectors import active_catalogue
 from psks_portal import periods, roles
-from psks_portal.models import Role, Wilayah
-from psks_portal.scope import can_change, get_object_for_user, user_scope
+from psks_portal.models import Wilayah
+from psks_portal.scope import can_change, user_scope
 from registry.models import Kind
 from registry.selectors import active_tksk_names, psks_present
 from reporting import selectors, services, workflow
@@ -39,7 +38,16 @@ from reporting.forms import (
     ReportFilterForm,
     TransitionForm,
 )
-from reporting.models import SUBMITTED_STATES, Activity, ActivityKind, PsksCount, Report, State
+from reporting.models import SUBMITTED_STATES, ActivityKind, PsksCount, Report, State
+from reporting.views.common import (
+    STATE_BADGE,
+    existing,
+    kecamatan_for,
+    refuse_locked,
+    report_url,
+    started,
+    timeliness,
+)
 from reporting.workflow import Action, TransitionRefused
 
 PAGE_SIZE = 50
@@ -57,75 +65,6 @@ ACTION_STYLE = {
     Action.REOPEN: "btn-outline-warning",
     Action.NOT_REPORTING: "btn-outline-dark",
 }
-STATE_BADGE = {
-    State.DRAFT: "text-bg-secondary",
-    State.SUBMITTED: "text-bg-primary",
-    State.REVISION: "text-bg-warning",
-    State.VERIFIED: "text-bg-info",
-    State.ACCEPTED: "text-bg-success",
-    State.NOT_REPORTING: "text-bg-dark",
-}
-
-
-# -- small shared helpers (also used by the completeness and roll-up screens) -----------------------------------
-
-
-@dataclass(frozen=True)
-class Timeliness:
-    text: str
-    css: str
-
-
-def timeliness(report: Report, today: date) -> Timeliness:
-    """On time, late by N days (from the first submission), or not yet handed in and how far past the deadline."""
-    if report.state == State.NOT_REPORTING:
-        return Timeliness(_("Tidak melapor"), "text-muted")
-    if report.days_late is not None:
-        if report.days_late == 0:
-            return Timeliness(_("Tepat waktu"), "text-success")
-        return Timeliness(_("Terlambat %(n)s hari") % {"n": report.days_late}, "text-danger")
-    overdue = (today - report.due_date).days
-    if overdue > 0:
-        return Timeliness(_("Belum dikirim, lewat %(n)s hari") % {"n": overdue}, "text-danger fw-semibold")
-    return Timeliness(_("Belum dikirim"), "text-muted")
-
-
-def is_operator(user) -> bool:
-    return user.is_superuser or user.role == Role.OPERATOR_KABKOTA
-
-
-def is_admin_provinsi(user) -> bool:
-    return user.is_superuser or user.role == Role.ADMIN_PROVINSI
-
-
-def started(period: periods.Period) -> periods.Period:
-    """A period from the address (the converter refused nonsense); 404 for one that has not started yet."""
-    if period.start > timezone.localdate():
-        raise Http404
-    return period
-
-
-def report_url(kecamatan_code: str, period: periods.Period | str) -> str:
-    return reverse("reporting:report_detail", args=[kecamatan_code, str(period)])
-
-
-# -- access ---------------------------------------------------------------------------------------------------------
-
-
-def _kecamatan(request: HttpRequest, code: str, *, write: bool = False) -> Wilayah:
-    """The kecamatan if in the user's scope (404 otherwise); 403 for a write by a read-only user."""
-    kecamatan = get_object_for_user(
-        Wilayah.objects.filter(level=Wilayah.KECAMATAN).select_related("parent"), request.user, write=write, code=code
-    )
-    if write and not can_change(request.user, kecamatan):
-        raise PermissionDenied
-    return kecamatan
-
-
-def _existing(kecamatan: Wilayah, period: periods.Period) -> Report | None:
-    return Report.objects.filter(kecamatan=kecamatan, period=period.id).first()
-
-
 def _unsaved(kecamatan: Wilayah, period: periods.Period) -> Report:
     """What a report nobody has opened yet looks like (shown to readers; nothing is written)."""
     return Report(
@@ -140,7 +79,7 @@ def _unsaved(kecamatan: Wilayah, period: periods.Period) -> Report:
 
 def _opens_draft(user, kecamatan: Wilayah) -> bool:
     """The TKSK of the kecamatan starts its draft just by opening the page."""
-    return user.role == Role.TKSK and user.wilayah_id == kecamatan.code and can_change(user, kecamatan)
+    return roles.is_tksk_of(user, kecamatan.code) and can_change(user, kecamatan)
 
 
 # -- the list -----------------------------------------------------------------------------------------------------
@@ -176,7 +115,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "rows": [(r, timeliness(r, today), STATE_BADGE.get(r.state)) for r in page.object_list],
         "query": query.urlencode(),
         "shortcuts": _shortcuts(request.user, today),
-        "is_tksk": request.user.role == Role.TKSK,
+        "is_tksk": roles.is_tksk(request.user),
         "active_nav": "report_list",
     }
     return render(request, "reporting/report_list.html", context)
@@ -184,7 +123,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 def _shortcuts(user, today: date) -> list[tuple[str, str]]:
     """For a TKSK: buttons to this month's and last month's report and the last closed triwulan/semester/year."""
-    if user.role != Role.TKSK or not user.wilayah_id:
+    if not roles.is_tksk(user) or not user.wilayah_id:
         return []
     this_month = periods.current(periods.MONTH, today)
     targets = [
@@ -202,19 +141,19 @@ def _shortcuts(user, today: date) -> list[tuple[str, str]]:
 
 @login_required
 def report_detail(request: HttpRequest, kecamatan: str, period: periods.Period) -> HttpResponse:
-    kec = _kecamatan(request, kecamatan, write=request.method == "POST")
+    kec = kecamatan_for(request, kecamatan, write=request.method == "POST")
     per = started(period)
-    report = _existing(kec, per)
+    report = existing(kec, per)
     if report is None and (_opens_draft(request.user, kec) or request.POST.get("buka")):
         report = services.report_open(kecamatan=kec, period=per)
         if request.method == "POST":
             messages.success(request, _("Draf laporan dibuat."))
             return redirect(report_url(kec.code, per))
     if request.method != "POST":
-        return _render_page(request, kec, per, report or _unsaved(kec, per))
+        return render_page(request, kec, per, report or _unsaved(kec, per))
     if report is None:
         raise Http404
-    if refused := _refuse_locked(request, report):
+    if refused := refuse_locked(request, report):
         return refused
     form_class = MonthlyReportForm if report.is_monthly else PeriodReportForm
     form = form_class(request.POST, instance=report)
@@ -230,7 +169,7 @@ def report_detail(request: HttpRequest, kecamatan: str, period: periods.Period) 
             return _conflict(request, kec, per, form, str(exc))
         messages.success(request, _("Isian laporan disimpan."))
         return redirect(report_url(kec.code, per) + "#narasi")
-    return _render_page(request, kec, per, report, form=form)
+    return render_page(request, kec, per, report, form=form)
 
 
 def _conflict(request, kec: Wilayah, per: periods.Period, form, message: str) -> HttpResponse:
@@ -244,7 +183,7 @@ def _conflict(request, kec: Wilayah, per: periods.Period, form, message: str) ->
         for name in form._meta.fields
         if str(getattr(current, name) or "") != str(form.cleaned_data.get(name) or "")
     ]
-    response = _render_page(request, kec, per, current, form=form, stored=stored)
+    response = render_page(request, kec, per, current, form=form, stored=stored)
     response.status_code = 409
     return response
 
@@ -253,11 +192,11 @@ def _conflict(request, kec: Wilayah, per: periods.Period, form, message: str) ->
 @require_POST
 def report_evaluation(request: HttpRequest, kecamatan: str, period: periods.Period) -> HttpResponse:
     """The kabupaten/kota operator fills the year-end evaluation of a submitted annual report."""
-    kec = _kecamatan(request, kecamatan, write=True)
+    kec = kecamatan_for(request, kecamatan, write=True)
     per = started(period)
-    if not is_operator(request.user):
+    if not roles.is_operator(request.user):
         raise PermissionDenied
-    report = _existing(kec, per)
+    report = existing(kec, per)
     if report is None or not report.is_annual:
         raise Http404
     if report.state != State.SUBMITTED:
@@ -274,14 +213,14 @@ def report_evaluation(request: HttpRequest, kecamatan: str, period: periods.Peri
         else:
             messages.success(request, _("Evaluasi akhir tahun disimpan."))
             return redirect(report_url(kec.code, per) + "#evaluasi")
-    return _render_page(request, kec, per, report, evaluation_form=form)
+    return render_page(request, kec, per, report, evaluation_form=form)
 
 
 @login_required
 @require_POST
 def report_transition(request: HttpRequest, kecamatan: str, period: periods.Period) -> HttpResponse:
     """Submit, return, verify, reopen or mark as not reporting (per ``workflow``); refusals become messages."""
-    kec = _kecamatan(request, kecamatan, write=True)
+    kec = kecamatan_for(request, kecamatan, write=True)
     per = started(period)
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -292,7 +231,7 @@ def report_transition(request: HttpRequest, kecamatan: str, period: periods.Peri
     if action == Action.ACCEPT:
         messages.error(request, _("Laporan diterima per kabupaten/kota sekaligus, dari layar Kelengkapan laporan."))
         return redirect(report_url(kec.code, per))
-    report = _existing(kec, per)
+    report = existing(kec, per)
     if report is None and action != Action.NOT_REPORTING:
         raise Http404
     try:
@@ -311,107 +250,10 @@ def report_transition(request: HttpRequest, kecamatan: str, period: periods.Peri
 # -- activities ---------------------------------------------------------------------------------------------------
 
 
-def _editable_report(
-    request: HttpRequest, kecamatan: str, period: periods.Period
-) -> tuple[Wilayah, periods.Period, Report]:
-    kec = _kecamatan(request, kecamatan, write=True)
-    per = started(period)
-    report = _existing(kec, per)
-    if report is None or not report.is_monthly:
-        raise Http404
-    return kec, per, report
-
-
-def _refuse_locked(request: HttpRequest, report: Report) -> HttpResponse | None:
-    if report.is_editable:
-        return None
-    messages.error(request, services.locked_message())
-    return redirect(report_url(report.kecamatan_id, report.period))
-
-
-@login_required
-@require_POST
-def activity_add(request: HttpRequest, kecamatan: str, period: periods.Period) -> HttpResponse:
-    kec, per, report = _editable_report(request, kecamatan, period)
-    if refused := _refuse_locked(request, report):
-        return refused
-    form = ActivityForm(request.POST, request.FILES, report=report)
-    if form.is_valid():
-        try:
-            services.activity_save(report=report, activity=form.save(commit=False), by=request.user)
-        except services.ReportLocked as exc:  # submitted while this form was open
-            messages.error(request, str(exc))
-            return redirect(report_url(kec.code, per))
-        messages.success(request, _("Kegiatan ditambahkan."))
-        return redirect(report_url(kec.code, per) + "#kegiatan")
-    messages.error(request, _("Kegiatan belum disimpan: periksa isian yang ditandai."))
-    return _render_page(request, kec, per, report, activity_form=form)
-
-
-@login_required
-def activity_edit(request: HttpRequest, kecamatan: str, period: periods.Period, pk: int) -> HttpResponse:
-    kec, per, report = _editable_report(request, kecamatan, period)
-    activity = get_object_or_404(report.activities, pk=pk)
-    if refused := _refuse_locked(request, report):
-        return refused
-    previous_file = activity.attachment.name
-    form = ActivityForm(request.POST or None, request.FILES or None, instance=activity, report=report)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.activity_save(report=report, activity=form.save(commit=False), by=request.user)
-        except services.ReportLocked as exc:
-            messages.error(request, str(exc))
-            return redirect(report_url(kec.code, per))
-        if previous_file and previous_file != saved.attachment.name:
-            saved.attachment.storage.delete(previous_file)
-        messages.success(request, _("Kegiatan diperbarui."))
-        return redirect(report_url(kec.code, per) + "#kegiatan")
-    context = {"form": form, "report": report, "kecamatan": kec, "period": per, "active_nav": "report_list"}
-    return render(request, "reporting/activity_form.html", context)
-
-
-@login_required
-@require_POST
-def activity_delete(request: HttpRequest, kecamatan: str, period: periods.Period, pk: int) -> HttpResponse:
-    kec, per, report = _editable_report(request, kecamatan, period)
-    activity = get_object_or_404(report.activities, pk=pk)
-    if refused := _refuse_locked(request, report):
-        return refused
-    try:
-        services.activity_delete(report=report, activity=activity, by=request.user)
-    except services.ReportLocked as exc:
-        messages.error(request, str(exc))
-        return redirect(report_url(kec.code, per))
-    messages.success(request, _("Kegiatan dihapus."))
-    return redirect(report_url(kec.code, per) + "#kegiatan")
-
-
-@login_required
-def activity_attachment(request: HttpRequest, kecamatan: str, period: periods.Period, pk: int) -> FileResponse:
-    """Attachments are served only here, to users whose scope holds the report (never from a public media URL)."""
-    kec = _kecamatan(request, kecamatan)
-    activity = get_object_or_404(Activity, pk=pk, report__kecamatan=kec, report__period=started(period).id)
-    if not activity.attachment:
-        raise Http404
-    extension = activity.attachment.name.rsplit(".", 1)[-1].lower()
-    try:
-        handle = activity.attachment.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        filename=f"lampiran-{kec.code}-{period.id}-{activity.pk}.{extension}",
-        content_type=mimetypes.types_map.get(f".{extension}", "application/octet-stream"),
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
-
-
 # -- page context -------------------------------------------------------------------------------------------------
 
 
-def _render_page(request: HttpRequest, kec: Wilayah, per: periods.Period, report: Report, **forms) -> HttpResponse:
+def render_page(request: HttpRequest, kec: Wilayah, per: periods.Period, report: Report, **forms) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     writer = can_change(user, kec)
@@ -430,7 +272,7 @@ def _render_page(request: HttpRequest, kec: Wilayah, per: periods.Period, report
         "badge": STATE_BADGE.get(report.state),
         "tksk_name": report.tksk_name or active_tksk_names([kec.code]).get(kec.code, ""),
         "actions": _actions(user, report, kec),
-        "accept_hint": writer and report.state == State.VERIFIED and is_admin_provinsi(user),
+        "accept_hint": writer and report.state == State.VERIFIED and roles.is_admin_provinsi(user),
         "history": report.transitions.select_related("by") if saved else [],
         "can_open": not saved and writer,
         "stored": forms.get("stored"),
@@ -446,7 +288,7 @@ def _render_page(request: HttpRequest, kec: Wilayah, per: periods.Period, report
             context["activity_form"] = forms.get("activity_form") or ActivityForm(report=report)
     else:
         context.update(_period_sections(report, kec, per, user=user))
-    if report.is_annual and saved and report.state == State.SUBMITTED and writer and is_operator(user):
+    if report.is_annual and saved and report.state == State.SUBMITTED and writer and roles.is_operator(user):
         context["evaluation_form"] = forms.get("evaluation_form") or EvaluationForm(instance=report)
     return render(request, "reporting/report_detail.html", context)
 
@@ -585,16 +427,4 @@ urlpatterns = [
     path("<kecamatan_code:kecamatan>/<period:period>/", report_detail, name="report_detail"),
     path("<kecamatan_code:kecamatan>/<period:period>/status/", report_transition, name="report_transition"),
     path("<kecamatan_code:kecamatan>/<period:period>/evaluasi/", report_evaluation, name="report_evaluation"),
-    path("<kecamatan_code:kecamatan>/<period:period>/kegiatan/", activity_add, name="activity_add"),
-    path("<kecamatan_code:kecamatan>/<period:period>/kegiatan/<int:pk>/", activity_edit, name="activity_edit"),
-    path(
-        "<kecamatan_code:kecamatan>/<period:period>/kegiatan/<int:pk>/hapus/",
-        activity_delete,
-        name="activity_delete",
-    ),
-    path(
-        "<kecamatan_code:kecamatan>/<period:period>/kegiatan/<int:pk>/lampiran/",
-        activity_attachment,
-        name="activity_attachment",
-    ),
 ]

@@ -22,8 +22,8 @@ from psks_portal.templatetags.portal import angka
 from reporting import selectors
 from reporting.forms import RollupFilterForm
 from reporting.models import ActivityKind, State
+from reporting.views.common import STATE_BADGE, report_url
 from reporting.views.completeness import filter_data, filter_period, filter_wilayah
-from reporting.views.reports import STATE_BADGE, report_url
 
 TABS = {"pmks": gettext_lazy("PMKS"), "psks": gettext_lazy("PSKS"), "kegiatan": gettext_lazy("Kegiatan")}
 
