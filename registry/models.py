@@ -6,6 +6,7 @@ records (``Person``, ``Organisation``) belong to a desa and are scoped through i
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 
 from django.db import models
@@ -199,6 +200,48 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind.short_name}: {self.label}"
+
+
+class CriterionOverride(models.Model):
+    """A provinsi's own version of a national criterion, set by its Admin Provinsi (where regulations leave room,
+    e.g. a local age limit): eligibility of roles held in the provinsi and of its organisations uses it instead of
+    the national one. The national criterion itself is the superuser's."""
+
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("kriteria nasional"), on_delete=models.CASCADE, related_name="overrides"
+    )
+    provinsi = models.ForeignKey(
+        "psks_portal.Wilayah",
+        verbose_name=_("provinsi"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": 1},
+    )
+    params = models.JSONField(_("parameter"), default=dict, blank=True)
+    label = models.CharField(_("uraian"), max_length=250)
+    source = models.CharField(_("sumber"), max_length=250, blank=True)
+    note = models.TextField(_("catatan"), blank=True)
+    is_active = models.BooleanField(_("berlaku"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kriteria provinsi")
+        verbose_name_plural = _("kriteria provinsi")
+        ordering = ["criterion", "provinsi"]
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "provinsi"], name="criterion_override_once_per_provinsi")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion} ({self.provinsi_id})"
+
+    def applied(self) -> Criterion:
+        """The national criterion as it reads in the provinsi (an unsaved copy)."""
+        criterion = copy.copy(self.criterion)
+        for name in ("params", "label", "source", "note", "is_active"):
+            setattr(criterion, name, getattr(self, name))
+        criterion.override = self
+        return criterion
 
 
 class PersonQuerySet(ScopedQuerySet):

@@ -13,23 +13,49 @@ from django.utils import timezone
 
 from psks_portal.models import Wilayah
 from registry import eligibility
-from registry.models import Assignment, Criterion, Kind, Organisation, Person, Training
+from registry.models import Assignment, Criterion, CriterionOverride, Kind, Organisation, Person, Training
 
 
-def criteria_by_kind() -> dict[int, list[Criterion]]:
-    """Active criteria per kind id, inherited ones (from parent kinds) included; two queries."""
-    parents = dict(Kind.objects.values_list("pk", "parent_id"))
-    own: dict[int, list[Criterion]] = defaultdict(list)
-    for criterion in Criterion.objects.filter(is_active=True).order_by("sort_order", "pk"):
-        own[criterion.kind_id].append(criterion)
-    result = {}
-    for kind_id in parents:
-        chain, current = [], kind_id
-        while current is not None:
-            chain.append(current)
-            current = parents.get(current)
-        result[kind_id] = [c for k in reversed(chain) for c in own.get(k, [])]
-    return result
+class CriteriaBook:
+    """The criteria of every kind (inherited ones from parent kinds included), nationally and as each provinsi reads
+    them (its overrides in place of the national criteria); three queries, then any number of look-ups."""
+
+    def __init__(self):
+        self.parents = dict(Kind.objects.values_list("pk", "parent_id"))
+        self.own: dict[int, list[Criterion]] = defaultdict(list)
+        for criterion in Criterion.objects.order_by("sort_order", "pk"):
+            self.own[criterion.kind_id].append(criterion)
+        self.overrides: dict[tuple[int, str], CriterionOverride] = {
+            (o.criterion_id, o.provinsi_id): o for o in CriterionOverride.objects.all()
+        }
+        self._cache: dict[tuple[int, str | None], list[Criterion]] = {}
+
+    def for_kind(self, kind_id: int, provinsi: str | None = None) -> list[Criterion]:
+        """The active criteria of a kind in ``provinsi`` (a code; ``None``: the national ones)."""
+        key = (kind_id, provinsi)
+        if key not in self._cache:
+            criteria = [self.read(c, provinsi) for k in _chain(self, kind_id) for c in self.own.get(k, [])]
+            self._cache[key] = [c for c in criteria if c.is_active]
+        return self._cache[key]
+
+    def read(self, criterion: Criterion, provinsi: str | None) -> Criterion:
+        """A criterion as it reads in ``provinsi``."""
+        override = self.overrides.get((criterion.pk, provinsi)) if provinsi else None
+        return override.applied() if override else criterion
+
+    def override(self, criterion: Criterion, provinsi: str) -> CriterionOverride | None:
+        return self.overrides.get((criterion.pk, provinsi))
+
+
+def criteria_by_kind(provinsi: str | None = None) -> dict[int, list[Criterion]]:
+    """Active criteria per kind id as they read in ``provinsi`` (national ones without), inherited ones included."""
+    book = CriteriaBook()
+    return {kind_id: book.for_kind(kind_id, provinsi) for kind_id in book.parents}
+
+
+def provinsi_of(code: str | None) -> str | None:
+    """The provinsi code of a wilayah code (``32.74.01`` → ``32``)."""
+    return code[:2] if code else None
 
 
 def persons_for_user(user):
@@ -80,7 +106,7 @@ def evaluate_assignments(assignments, on: date | None = None, *, people=None) ->
     """
     on = on or timezone.localdate()
     assignments = list(assignments)
-    criteria = criteria_by_kind()
+    book = CriteriaBook()
     kinds = {k.pk: k for k in Kind.objects.select_related("parent")}
     trainings: dict[int, list] = defaultdict(list)
     owners = people if people is not None else [a.person_id for a in assignments]
@@ -107,7 +133,8 @@ def evaluate_assignments(assignments, on: date | None = None, *, people=None) ->
             assignment_label=labels.get(a.assignment_kecamatan, ""),
             trainings=tuple(trainings.get(person.pk, ())),
         )
-        rows.append(RosterRow(a, eligibility.evaluate(subject, criteria.get(a.kind_id, []), kind=a.kind, on=on)))
+        criteria = book.for_kind(a.kind_id, provinsi_of(a.wilayah_id))
+        rows.append(RosterRow(a, eligibility.evaluate(subject, criteria, kind=a.kind, on=on)))
     return rows
 
 
@@ -163,7 +190,7 @@ def iter_roster(
 def _verdicts_by_assignment(qs, on: date | None, people) -> dict[int, eligibility.Verdict]:
     """Eligibility of every role in ``qs`` from plain values (no model instances): the fast path for filtering."""
     on = on or timezone.localdate()
-    criteria = criteria_by_kind()
+    book = CriteriaBook()
     short_names = {k.pk: k.short_name for k in Kind.objects.all()}
     trainings: dict[int, list] = defaultdict(list)
     for person_id, category, start, until, name in Training.objects.filter(person__in=people).values_list(
@@ -184,6 +211,7 @@ def _verdicts_by_assignment(qs, on: date | None, people) -> dict[int, eligibilit
         "person__facts",
         "domicile_kecamatan",
         "assignment_kecamatan",
+        "wilayah_id",
     )
     verdicts = {}
     for (
@@ -200,6 +228,7 @@ def _verdicts_by_assignment(qs, on: date | None, people) -> dict[int, eligibilit
         person_facts,
         domicile,
         assigned,
+        held_in,
     ) in qs.values_list(*fields):
         subject = eligibility.Subject(
             kind_name=short_names[kind_id],
@@ -214,7 +243,7 @@ def _verdicts_by_assignment(qs, on: date | None, people) -> dict[int, eligibilit
             trainings=tuple(trainings.get(person_id, ())),
             facts={**(person_facts or {}), **(facts or {})},
         )
-        verdicts[pk] = eligibility.evaluate(subject, criteria.get(kind_id, []), on=on)
+        verdicts[pk] = eligibility.evaluate(subject, book.for_kind(kind_id, provinsi_of(held_in)), on=on)
     return verdicts
 
 
@@ -239,14 +268,19 @@ def roster_page(user, *, page, per_page: int = 50, eligibility_status: str = "",
 
 
 def person_verdicts(person: Person, on: date | None = None) -> list[RosterRow]:
-    criteria = criteria_by_kind()
+    book = CriteriaBook()
     rows = []
     for assignment in person.assignments.select_related("kind__parent", "wilayah").order_by("kind__sort_order"):
         subject = eligibility.subject_for_person(person, assignment)
         rows.append(
             RosterRow(
                 assignment,
-                eligibility.evaluate(subject, criteria.get(assignment.kind_id, []), kind=assignment.kind, on=on),
+                eligibility.evaluate(
+                    subject,
+                    book.for_kind(assignment.kind_id, provinsi_of(assignment.wilayah_id)),
+                    kind=assignment.kind,
+                    on=on,
+                ),
             )
         )
     return rows
@@ -274,12 +308,11 @@ def organisation_roster(
         qs = qs.filter(kind=kind)
     if active is not None:
         qs = qs.filter(is_active=active)
-    criteria = criteria_by_kind()
+    book = CriteriaBook()
     rows = []
     for org in qs.order_by("name", "pk"):
-        verdict = eligibility.evaluate(
-            eligibility.subject_for_organisation(org), criteria.get(org.kind_id, []), kind=org.kind, on=on
-        )
+        criteria = book.for_kind(org.kind_id, provinsi_of(org.desa_id))
+        verdict = eligibility.evaluate(eligibility.subject_for_organisation(org), criteria, kind=org.kind, on=on)
         if not eligibility_status or verdict.status == eligibility_status:
             rows.append((org, verdict))
     return rows
@@ -296,42 +329,59 @@ class CriterionPreview:
 
 
 def criterion_change_preview(
-    user, criterion: Criterion, proposed: Criterion, on: date | None = None
+    user, criterion: Criterion, proposed: Criterion, *, provinsi: str | None = None, on: date | None = None
 ) -> CriterionPreview:
-    """How many current records in the user's scope would change eligibility status if ``proposed`` replaced it."""
+    """How many current records in the user's scope would change eligibility status if ``proposed`` replaced the
+    criterion — as it reads in ``provinsi`` (an override), or nationally (``None``), where a provinsi that has its
+    own version of the criterion is not touched by the change and is not counted."""
     on = on or timezone.localdate()
-    current = criteria_by_kind()
-    kind_ids = [k for k, crits in current.items() if any(c.pk == criterion.pk for c in crits)]
+    book = CriteriaBook()
+    kind_ids = [k for k in book.parents if _inherits(book, k, criterion.kind_id)]
     changes: dict[tuple[str, str], int] = defaultdict(int)
     evaluated = 0
-    people = persons_for_user(user)
-    assignments = (
-        Assignment.objects.filter(person__in=people, kind_id__in=kind_ids)
-        .select_related("person__desa", "kind", "wilayah")
-        .prefetch_related("person__trainings")
-    )
-    for assignment in assignments:
-        before = current[assignment.kind_id]
-        after = [proposed if c.pk == criterion.pk else c for c in before]
+
+    def compare(subject, kind, kind_id: int, where: str | None) -> None:
+        nonlocal evaluated
+        if where is None or (provinsi is not None and where != provinsi):
+            return
+        if provinsi is None and book.override(criterion, where):
+            return  # the provinsi reads its own version: a national change does not reach it
+        before = book.for_kind(kind_id, where)
+        chain = [c for k in _chain(book, kind_id) for c in book.own.get(k, [])]
+        after = [proposed if c.pk == criterion.pk else book.read(c, where) for c in chain]
+        old = eligibility.evaluate(subject, before, kind=kind, on=on).status
+        new = eligibility.evaluate(subject, [c for c in after if c.is_active], kind=kind, on=on).status
+        evaluated += 1
+        if old != new:
+            changes[(old, new)] += 1
+
+    assignments = assignments_for_user(user).filter(kind_id__in=kind_ids)
+    if provinsi is not None:
+        assignments = assignments.filter(wilayah__provinsi=provinsi)
+    for assignment in assignments.select_related("person__desa", "kind", "wilayah").prefetch_related(
+        "person__trainings"
+    ):
         subject = eligibility.subject_for_person(assignment.person, assignment)
-        old = eligibility.evaluate(subject, before, kind=assignment.kind, on=on).status
-        new = eligibility.evaluate(subject, [c for c in after if c.is_active], kind=assignment.kind, on=on).status
-        evaluated += 1
-        if old != new:
-            changes[(old, new)] += 1
-    organisations = (
-        organisations_for_user(user).filter(kind_id__in=kind_ids).select_related("kind").prefetch_related("board")
-    )
-    for org in organisations:
-        before = current[org.kind_id]
-        after = [proposed if c.pk == criterion.pk else c for c in before]
-        subject = eligibility.subject_for_organisation(org)
-        old = eligibility.evaluate(subject, before, kind=org.kind, on=on).status
-        new = eligibility.evaluate(subject, [c for c in after if c.is_active], kind=org.kind, on=on).status
-        evaluated += 1
-        if old != new:
-            changes[(old, new)] += 1
+        compare(subject, assignment.kind, assignment.kind_id, provinsi_of(assignment.wilayah_id))
+    organisations = organisations_for_user(user).filter(kind_id__in=kind_ids)
+    if provinsi is not None:
+        organisations = organisations.filter(desa__provinsi=provinsi)
+    for org in organisations.select_related("kind").prefetch_related("board"):
+        compare(eligibility.subject_for_organisation(org), org.kind, org.kind_id, provinsi_of(org.desa_id))
     return CriterionPreview(evaluated, dict(changes))
+
+
+def _chain(book: CriteriaBook, kind_id: int) -> list[int]:
+    """A kind and its ancestors, the top first (the order criteria are applied in)."""
+    chain, current = [], kind_id
+    while current is not None:
+        chain.append(current)
+        current = book.parents.get(current)
+    return list(reversed(chain))
+
+
+def _inherits(book: CriteriaBook, kind_id: int, ancestor: int) -> bool:
+    return ancestor in _chain(book, kind_id)
 
 
 def psks_present(kecamatan_code: str, on: date) -> list[tuple[str, int, int]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from registry.models import Assignment, Criterion, Kind, Organisation, Person, Training
+from registry.models import Assignment, Criterion, CriterionOverride, Kind, Organisation, Person, Training
 
 CATALOGUE_FILE = "registry/kinds.json"
 KIND_FIELDS = (
@@ -139,3 +139,36 @@ def organisation_save(*, form, board) -> Organisation:
     board.instance = organisation
     board.save()
     return organisation
+
+
+CRITERION_VALUES = ("params", "label", "source", "note", "is_active")
+
+
+@transaction.atomic
+def criterion_save(*, criterion: Criterion, provinsi: str | None, values: dict, by) -> Criterion | CriterionOverride:
+    """Change a criterion: nationally (``provinsi`` None — the superuser's), or as it reads in one provinsi (the
+    provinsi's override, created on first change). ``values``: params, label, source, note, is_active. History rows
+    name who changed it."""
+    reason = f"Diubah oleh {by.get_username()}"
+    if provinsi is None:
+        target = Criterion.objects.select_for_update().get(pk=criterion.pk)
+    else:
+        target, _created = CriterionOverride.objects.select_for_update().get_or_create(
+            criterion=criterion, provinsi_id=provinsi, defaults={name: values[name] for name in CRITERION_VALUES}
+        )
+    for name in CRITERION_VALUES:
+        setattr(target, name, values[name])
+    target._change_reason = reason
+    target.save()
+    return target
+
+
+@transaction.atomic
+def criterion_override_remove(*, criterion: Criterion, provinsi: str, by) -> bool:
+    """The provinsi reads the national criterion again; ``False`` when it had no version of its own."""
+    override = CriterionOverride.objects.filter(criterion=criterion, provinsi_id=provinsi).first()
+    if override is None:
+        return False
+    override._change_reason = f"Dikembalikan ke kriteria nasional oleh {by.get_username()}"
+    override.delete()
+    return True

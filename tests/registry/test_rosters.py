@@ -266,30 +266,76 @@ def test_the_roster_query_count_does_not_grow_with_rows(roster, people, login, d
     assert response.context["total"] == 28
 
 
+def _criterion_form(criterion, params: str) -> dict:
+    return {"label": criterion.label, "source": criterion.source, "note": "", "is_active": "on", "params_text": params}
+
+
 def test_criterion_change_preview_counts_records_that_would_change(roster, people, login):
-    from registry.models import Criterion
+    from registry.models import Criterion, CriterionOverride
 
     criterion = Criterion.objects.get(kind__code="tagana", code="usia")
     client = login(people["fajar"])
     url = reverse("registry:criterion_edit", args=[criterion.pk])
-    form = {
-        "label": criterion.label,
-        "source": criterion.source,
-        "note": "",
-        "is_active": "on",
-        "params_text": '{"min": 18, "max": 50}',
-    }
+    form = _criterion_form(criterion, '{"min": 18, "max": 50}')
     response = client.post(url, {**form, "pratinjau": "1"})
     preview = response.context["preview"]
     assert (preview.evaluated, preview.changed) == (2, 1)  # Tagana Senior (46) would become eligible
-    criterion.refresh_from_db()
-    assert criterion.params == {"min": 18, "max": 40}  # nothing saved by a preview
+    assert not CriterionOverride.objects.exists()  # nothing saved by a preview
     client.post(url, {**form, "simpan": "1"})
     criterion.refresh_from_db()
-    assert criterion.params == {"min": 18, "max": 50}
+    # An Admin Provinsi changes its provinsi's version; the national criterion stays as it was.
+    assert criterion.params == {"min": 18, "max": 40}
+    override = CriterionOverride.objects.get()
+    assert (override.provinsi_id, override.params) == ("32", {"min": 18, "max": 50})
+    assert override.history.first().history_change_reason == "Diubah oleh fajar"
     assert login(people["dedi"]).get(url).status_code == 403
     bad = login(people["fajar"]).post(url, {**form, "params_text": '{"min": 50, "max": 18}', "pratinjau": "1"})
     assert "tidak boleh melebihi" in bad.content.decode()
+
+
+def test_a_provinsi_version_applies_in_that_provinsi_only(roster, people, login):
+    from registry.eligibility import DOES_NOT_MEET, MEETS
+    from registry.models import Criterion
+    from registry.selectors import person_verdicts
+
+    criterion = Criterion.objects.get(kind__code="tagana", code="usia")
+    older = make_person(name="Tagana Jateng", birth=date(1980, 1, 1), desa="33.01.01.2001")
+    assign(older, "tagana")
+    train(older, "pelatihan_tagana")
+    login(people["fajar"]).post(
+        reverse("registry:criterion_edit", args=[criterion.pk]),
+        {**_criterion_form(criterion, '{"min": 18, "max": 50}'), "simpan": "1"},
+    )
+    # Tagana Senior (46, Kota Cirebon) now meets Jawa Barat's age rule; the same age in Jawa Tengah does not.
+    assert person_verdicts(roster["old"])[0].verdict.status == MEETS
+    assert person_verdicts(older)[0].verdict.status == DOES_NOT_MEET
+    # Jawa Tengah's admin sees and edits the national version, and a national change does not reach Jawa Barat.
+    gita = login(people["gita"])
+    page = gita.get(reverse("registry:criterion_edit", args=[criterion.pk]))
+    assert page.context["current"].params == {"min": 18, "max": 40}
+    root = login(people["root"])
+    national = _criterion_form(criterion, '{"min": 18, "max": 35}')
+    preview = root.post(reverse("registry:criterion_edit", args=[criterion.pk]), {**national, "pratinjau": "1"})
+    # A national change reaches Tagana Jateng only: both Jawa Barat Tagana are judged by Jawa Barat's version.
+    assert preview.context["preview"].evaluated == 1
+    root.post(reverse("registry:criterion_edit", args=[criterion.pk]), {**national, "simpan": "1"})
+    criterion.refresh_from_db()
+    assert criterion.params == {"min": 18, "max": 35}
+    assert person_verdicts(roster["old"])[0].verdict.status == MEETS  # Jawa Barat keeps its own version
+
+
+def test_an_admin_provinsi_goes_back_to_the_national_criterion(roster, people, login):
+    from registry.models import Criterion, CriterionOverride
+
+    criterion = Criterion.objects.get(kind__code="tagana", code="usia")
+    client = login(people["fajar"])
+    url = reverse("registry:criterion_edit", args=[criterion.pk])
+    client.post(url, {**_criterion_form(criterion, '{"min": 18, "max": 50}'), "simpan": "1"})
+    assert 'data-testid="criterion-reset"' in client.get(url).content.decode()
+    client.post(url, {"kembalikan": "1"})
+    assert not CriterionOverride.objects.exists()
+    listing = client.get(reverse("registry:criteria_list")).content.decode()
+    assert 'title="Nasional:' not in listing  # no criterion is marked as the provinsi's own any more
 
 
 def test_the_registry_admin_is_scoped(roster, people, login):
@@ -312,7 +358,7 @@ def test_the_registry_admin_is_scoped(roster, people, login):
 
 def test_criteria_catalogue_lists_all_twelve_psks_with_sources(roster, people, login):
     response = login(people["ani"]).get(reverse("registry:criteria_list"))
-    kinds = list(response.context["kinds"])
+    kinds = [kind for kind, _criteria in response.context["rows"]]
     psks = sorted(k.psks_number for k in kinds if k.psks_number and k.parent_id is None)
     assert psks == list(range(1, 13))
     html = response.content.decode()
