@@ -215,3 +215,69 @@ def test_an_old_grid_address_moves_to_the_new_one(catalogue, people, login):
 @pytest.mark.parametrize("period", ["9999M12", "0001M01", "1900M01", "2026M13", "2026M00", "2026Q1", "2026-03x"])
 def test_impossible_months_answer_404_not_500(catalogue, people, login, period):
     assert login(people["ani"]).get(f"/pmks/isian/{KEJAKSAN}/{period}/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_the_same_version_at_the_same_moment_never_both_win(catalogue, people):
+    """Ani and Dedi open Kejaksan's November grid and save it at the same moment, eight times: each time exactly one
+    save is written and the other is refused (its input kept by the page), never a silent overwrite or a 500."""
+    import threading
+
+    from django.db import connection
+
+    from pmks import selectors, services
+    from pmks.selectors import Cell
+    from psks_portal.models import Wilayah
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one connection write at a time and the test database lives in one connection's "
+                    "memory, so two saves cannot race there; the version check itself is tested on both.")
+    kejaksan = Wilayah.objects.get(code=KEJAKSAN)
+    fm, desa = _cat("FM"), "32.74.01.1001"
+    categories = [fm]
+    for round_ in range(8):
+        grids = [selectors.grid_load(kecamatan=kejaksan, period=NOVEMBER, categories=categories) for _ in range(2)]
+        assert grids[0].version == grids[1].version
+        start = threading.Barrier(2, timeout=20)
+        results: list = []
+
+        def save(grid, value, user, start=start, results=results):
+            try:
+                start.wait()
+                services.grid_save(grid=grid, cells={(desa, fm.pk): Cell(None, None, value)}, version=grid.version,
+                                   comment="", by=user)  # fmt: skip
+                results.append(("disimpan", value))
+            except services.GridChanged:
+                results.append(("ditolak", value))
+            finally:
+                connection.close()
+
+        threads = [
+            threading.Thread(target=save, args=(grids[0], 100 + round_, people["ani"])),
+            threading.Thread(target=save, args=(grids[1], 200 + round_, people["dedi"])),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(outcome for outcome, _ in results) == ["disimpan", "ditolak"], results
+        winner = next(value for outcome, value in results if outcome == "disimpan")
+        assert PmksFigure.objects.get(desa_id=desa, category=fm, month=NOVEMBER.start).total == winner
+
+
+def test_every_figure_the_grid_writes_has_a_history_row(catalogue, people, login):
+    """New figures too (they are written in bulk): who, when, the value; a removal is in the history as well."""
+    client = login(people["ani"])
+    lut, fm = _cat("LUT").pk, _cat("FM").pk
+    data = _blank_post(client.get(_url()))
+    data.update({f"f-32.74.01.1001-{lut}-l": "3", f"f-32.74.01.1001-{lut}-p": "4", f"f-32.74.01.1002-{fm}-t": "9"})
+    assert client.post(_url(), data).status_code == 302
+    history = PmksFigure.history.model.objects.all()
+    assert {(h.history_type, h.total, h.history_user_id) for h in history} == {
+        ("+", 7, people["ani"].pk), ("+", 9, people["ani"].pk)
+    }
+    data = _blank_post(client.get(_url()))
+    data[f"f-32.74.01.1002-{fm}-t"] = ""
+    assert client.post(_url(), data).status_code == 302
+    removed = PmksFigure.history.model.objects.filter(history_type="-").get()
+    assert (removed.total, removed.history_user_id) == (9, people["ani"].pk)
