@@ -260,3 +260,22 @@ def role_wilayah_message(role: str) -> str:
         Role.TKSK: _("TKSK harus ditempatkan di satu kecamatan."),
         Role.PIMPINAN: _("Pimpinan ditempatkan di provinsi, kabupaten/kota, kecamatan, atau tingkat nasional."),
     }[role]
+
+
+class FormSubmission(models.Model):
+    """A form that created something, by the one-time token the page gave it: a second submission of the same page
+    (a double click, a retry after a lost answer) is answered with the first one's result instead of creating the
+    thing again (``psks_portal.submissions``)."""
+
+    token = models.CharField(max_length=64)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    result_url = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("formulir terkirim")
+        verbose_name_plural = _("formulir terkirim")
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="form_submission_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

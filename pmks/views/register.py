@@ -9,20 +9,26 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pmks import register
 from pmks.models import PmksRecord
 from pmks.register_forms import RecordForm, RegisterFilterForm, StatusForm
 from psks_portal import nik as nik_rules
+from psks_portal import submissions
 from psks_portal.scope import can_change, get_object_for_user, user_scope
 
 FILTER_SESSION_KEY = "pmks_register_filters"
 FILTER_FIELDS = ("q", "kategori", "status", "wilayah")
 NAV = "pmks_register"
+CLASHED = gettext_lazy(
+    "Data ini bentrok dengan data yang baru saja disimpan dari formulir lain. Periksa, lalu kirim lagi."
+)
 
 
 def _require_register_access(request: HttpRequest) -> None:
@@ -98,11 +104,20 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _record_form(request: HttpRequest, record: PmksRecord | None) -> HttpResponse:
+    if repeat := submissions.repeated(request):
+        return repeat
     form = RecordForm(request.POST or None, user=request.user, instance=record)
     if request.method == "POST" and form.is_valid():
-        saved = register.record_save(form=form)
-        messages.success(request, _("Perubahan disimpan.") if record else _("Data BNBA ditambahkan."))
-        return redirect("pmks:register_detail", pk=saved.pk)
+
+        def save() -> str:
+            saved = register.record_save(form=form)
+            messages.success(request, _("Perubahan disimpan.") if record else _("Data BNBA ditambahkan."))
+            return reverse("pmks:register_detail", args=[saved.pk])
+
+        try:
+            return submissions.once(request, save)  # sent twice (double click, retry): saved once
+        except IntegrityError:  # the same NIK written at the same moment from another form
+            form.add_error(None, CLASHED)
     title = _("Ubah data BNBA") if record else _("Tambah data BNBA")
     return render(
         request, "pmks/register/form.html", {"form": form, "record": record, "title": title, "active_nav": NAV}

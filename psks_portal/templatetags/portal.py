@@ -1,6 +1,6 @@
 """Presentation filters every template uses, so a number, a date, a hidden figure or a NIK looks the same on every
 page: ``{% load portal %}`` then ``{{ n|angka }}``, ``{{ d|tanggal }}``, ``{{ value|disamarkan:hidden }}``,
-``{{ nik|nik_samar }}``, ``{% catatan_penyamaran %}``."""
+``{{ nik|nik_samar }}``, ``{% catatan_penyamaran %}``, ``{% form_token %}``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from datetime import date, datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 
-from psks_portal import disclosure, periods
+from psks_portal import disclosure, periods, submissions
 from psks_portal import nik as nik_rules
 
 register = template.Library()
@@ -55,6 +56,16 @@ def disamarkan(value, hidden=False) -> str:
 def nik_samar(value) -> str:
     """A NIK with its personal part hidden (for roles that do not need it)."""
     return nik_rules.mask(value or "")
+
+
+@register.simple_tag(takes_context=True)
+def form_token(context) -> str:
+    """A hidden one-time token for a form that creates something (``psks_portal.submissions.once``): kept when the
+    form comes back with errors, new otherwise."""
+    request = context.get("request")
+    posted = submissions.posted_token(request) if request is not None and request.method == "POST" else None
+    token = posted or submissions.new_token()
+    return format_html('<input type="hidden" name="{}" value="{}">', submissions.FIELD, token)
 
 
 @register.simple_tag

@@ -4,10 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from psks_portal import submissions
 from psks_portal.accounts import can_manage, can_manage_accounts
 from psks_portal.forms import UserFilterForm, UserForm
 from psks_portal.models import User
@@ -44,14 +47,23 @@ def user_list(request: HttpRequest) -> HttpResponse:
 def user_create(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     initial = {"role": request.GET.get("peran", ""), "wilayah": request.GET.get("wilayah", "")}
+    if repeat := submissions.repeated(request):
+        return repeat
     form = UserForm(request.POST or None, manager=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        user = user_save(form=form, by=request.user)
-        messages.success(
-            request,
-            _("Akun %(username)s dibuat. Sampaikan kata sandi awal secara langsung.") % {"username": user.username},
-        )
-        return redirect("user_list")
+
+        def create() -> str:
+            user = user_save(form=form, by=request.user)
+            messages.success(
+                request,
+                _("Akun %(username)s dibuat. Sampaikan kata sandi awal secara langsung.") % {"username": user.username},
+            )
+            return reverse("user_list")
+
+        try:
+            return submissions.once(request, create)  # sent twice (double click, retry): one account
+        except IntegrityError:  # the same user name taken at the same moment by another form
+            form.add_error("username", _("Nama pengguna ini baru saja dipakai. Pilih yang lain."))
     return render(request, "users/form.html", {"form": form, "title": _("Tambah pengguna")})
 
 

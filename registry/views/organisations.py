@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from psks_portal import submissions
 from psks_portal.scope import can_change, get_object_for_user, user_scope
 from registry import eligibility, selectors, services
 from registry.forms import BoardFormSet, FactsForm, OrganisationForm, RosterFilterForm
@@ -59,7 +60,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = _get_organisation(request, pk)
     on = timezone.localdate()
-    criteria = selectors.criteria_by_kind().get(org.kind_id, [])
+    criteria = selectors.criteria_by_kind(selectors.provinsi_of(org.desa_id)).get(org.kind_id, [])
     verdict = eligibility.evaluate(eligibility.subject_for_organisation(org), criteria, kind=org.kind, on=on)
     scope = user_scope(request.user)
     return render(
@@ -78,12 +79,18 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _edit(request: HttpRequest, org: Organisation | None) -> HttpResponse:
+    if repeat := submissions.repeated(request):
+        return repeat
     form = OrganisationForm(request.POST or None, user=request.user, instance=org)
     board = BoardFormSet(request.POST or None, instance=org or Organisation(), prefix="pengurus")
     if request.method == "POST" and form.is_valid() and board.is_valid():
-        saved = services.organisation_save(form=form, board=board)
-        messages.success(request, _("Data %(name)s disimpan.") % {"name": saved.name})
-        return redirect("registry:organisation_detail", pk=saved.pk)
+
+        def save() -> str:
+            saved = services.organisation_save(form=form, board=board)
+            messages.success(request, _("Data %(name)s disimpan.") % {"name": saved.name})
+            return reverse("registry:organisation_detail", args=[saved.pk])
+
+        return submissions.once(request, save)  # sent twice (double click, retry): saved once
     title = _("Ubah data lembaga/keluarga") if org else _("Tambah lembaga/keluarga")
     return render(
         request,
@@ -107,7 +114,8 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def organisation_facts(request: HttpRequest, pk: int) -> HttpResponse:
     org = _get_organisation(request, pk, write=True)
-    criteria = [c for c in selectors.criteria_by_kind().get(org.kind_id, []) if c.type == "fact"]
+    criteria = selectors.criteria_by_kind(selectors.provinsi_of(org.desa_id)).get(org.kind_id, [])
+    criteria = [c for c in criteria if c.type == "fact"]
     form = FactsForm(request.POST or None, facts=org.facts, criteria=criteria)
     if request.method == "POST" and form.is_valid():
         services.facts_update(obj=org, facts=form.facts())

@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from psks_portal import periods
+from psks_portal import periods, submissions
 from psks_portal.models import Wilayah
 from reporting import services
 from reporting.forms import ActivityForm
@@ -36,17 +36,23 @@ def _editable_report(
 @require_POST
 def activity_add(request: HttpRequest, kecamatan: str, period: periods.Period) -> HttpResponse:
     kec, per, report = _editable_report(request, kecamatan, period)
+    if repeat := submissions.repeated(request):
+        return repeat
     if refused := refuse_locked(request, report):
         return refused
     form = ActivityForm(request.POST, request.FILES, report=report)
     if form.is_valid():
-        try:
+
+        def add() -> str:
             services.activity_save(report=report, activity=form.save(commit=False), by=request.user)
+            messages.success(request, _("Kegiatan ditambahkan."))
+            return report_url(kec.code, per) + "#kegiatan"
+
+        try:
+            return submissions.once(request, add)  # sent twice (double click, retry): added once
         except services.ReportLocked as exc:  # submitted while this form was open
             messages.error(request, str(exc))
             return redirect(report_url(kec.code, per))
-        messages.success(request, _("Kegiatan ditambahkan."))
-        return redirect(report_url(kec.code, per) + "#kegiatan")
     messages.error(request, _("Kegiatan belum disimpan: periksa isian yang ditandai."))
     return render_page(request, kec, per, report, activity_form=form)
 
