@@ -1,6 +1,8 @@
 from django.urls import path
 
-from pmks import grid_views, register_export_views, register_import_views, register_views, table_views, views
+from pmks import grid_views, register_export_views, register_views, table_views, views
+from pmks.io import RECORD_PAGE
+from psks_portal.views import imports
 
 app_name = "pmks"
 urlpatterns = [
@@ -8,6 +10,6 @@ urlpatterns = [
     *grid_views.urlpatterns,
     *table_views.urlpatterns,
     *register_views.urlpatterns,
-    *register_import_views.urlpatterns,
+    *imports.urls("bnba", RECORD_PAGE),
     *register_export_views.urlpatterns,
 ]

@@ -146,15 +146,17 @@ def choice_list(values: list[str]) -> str:
 class RowProblems:
     """Collects the problems of one row while its cells are read: errors refuse the row, warnings flag it."""
 
-    __slots__ = ("line", "errors", "warnings", "cells", "formulas")
+    __slots__ = ("line", "errors", "warnings", "cells", "formulas", "labels")
 
-    def __init__(self, line: int, cells: dict | None = None, formulas: dict[str, Formula] | None = None):
+    def __init__(self, line: int, cells: dict | None = None, formulas: dict[str, Formula] | None = None,
+                 labels: dict[str, str] | None = None):
         self.line, self.errors, self.warnings = line, [], []
-        self.cells, self.formulas = cells or {}, formulas or {}
+        self.cells, self.formulas, self.labels = cells or {}, formulas or {}, labels or {}
 
     @classmethod
     def of(cls, row: SheetRow, labels: dict[str, str]) -> RowProblems:
-        problems = cls(row.line, row.cells, row.formulas)
+        """The problems of a data row, whose cells are read with ``read``; ``labels``: column key → header."""
+        problems = cls(row.line, row.cells, row.formulas, labels)
         computed = [labels[key] for key, f in row.formulas.items() if f.cached and present(row.cells.get(key))]
         if computed:
             problems.warnings.append(f"Sel berisi rumus; yang dibaca adalah nilai hasil rumus yang tersimpan di "
@@ -168,10 +170,14 @@ class RowProblems:
             self.errors.append(str(exc))
             return None
 
-    def read(self, key: str, label: str, parse: Callable, *args):
-        """``parse(cell, *args)`` of the cell ``key``; a formula cell is named as such when it has no value kept in
-        the file, or when its kept value is refused."""
+    def cell(self, key: str) -> object:
+        return self.cells.get(key)
+
+    def read(self, key: str, parse: Callable, *args):
+        """``parse(cell, *args)`` of the cell ``key``; a formula cell is named as such when the file keeps no value
+        for it, or when its kept value is refused."""
         value, formula = self.cells.get(key), self.formulas.get(key)
+        label = self.labels.get(key, key)
         if formula is not None and not formula.cached:
             self.errors.append(f"{label} berisi rumus {_shown(formula)} tanpa nilai tersimpan di berkas. Buka berkas "
                                "di Excel atau LibreOffice lalu simpan lagi agar nilainya dihitung, atau tempel "

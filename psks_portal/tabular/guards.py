@@ -267,13 +267,14 @@ def zip_kind(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
-def inspect_zip(path: Path, limits: Limits) -> Inspection:
-    """Check an XLSX or ODS archive and the sheet calamine will read; ImportFileError when it must not be read."""
+def inspect_zip(path: Path, limits: Limits, *, named: str = "") -> Inspection:
+    """Check an XLSX or ODS archive and the sheet calamine will read; ImportFileError when it must not be read.
+    ``named``: the file's extension, which names the format in a message when the archive cannot tell."""
     _check_expat()
-    kind = XLSX
+    kind = ODS if named == ".ods" else XLSX
     try:
         with zipfile.ZipFile(path) as archive:
-            kind = zip_kind(archive) or XLSX
+            kind = zip_kind(archive) or kind
             names = _check_zip(archive, limits, kind)
             if kind == ODS:
                 return _inspect_ods(archive, limits)

@@ -102,7 +102,7 @@ def read_table(path: Path, *, filename: str, columns: Sequence[Column]) -> Table
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(_ZIP_MAGIC):
-        inspection = guards.inspect_zip(path, limits())
+        inspection = guards.inspect_zip(path, limits(), named=Path(filename).suffix.lower())
     elif head.startswith(_OLE_MAGIC):
         inspection = guards.inspect_ole(path, limits())
     elif Path(filename).suffix.lower() in _WORKBOOK_EXTENSIONS or head.startswith(_BINARY_MAGIC):

@@ -18,6 +18,15 @@ from psks_portal.tabular.writers import XLSX_TYPE
 
 TEMPLATE_DESA_LIMIT = 10_000
 TEMPLATE_ROWS = 20_000  # rows the drop-downs cover
+INSTRUCTIONS = (
+    "Isi lembar Data mulai baris 2; baris 1 adalah judul kolom (jangan diubah, boleh ditambah kolom lain).",
+    "Kolom berwarna jingga wajib ada. Sel yang dikosongkan tidak menghapus data yang sudah tersimpan.",
+    "Impor selalu dimulai dengan pratinjau: tidak ada data yang berubah sebelum Anda mengonfirmasi.",
+    "Hanya data di dalam wilayah kerja Anda yang dapat diimpor.",
+    "Baris hanya ditolak karena identitas atau penggolongannya (NIK, nama, desa, jenis/kategori …); data yang hanya "
+    "kurang lengkap tetap diimpor dan ditandai “data belum lengkap”.",
+    "NIK, Kode Desa dan No. HP diformat sebagai teks: ketik apa adanya, angka 0 di depan tidak hilang.",
+)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
 
@@ -49,10 +58,11 @@ def template_data_sheet(workbook: Workbook, columns: Sequence[Column], *, lists:
 
 
 def template_help_sheet(sheet, *, title: str, lines: Sequence[str], columns: Sequence[Column]) -> None:
-    """A “Petunjuk” sheet: the title, the rules, then one line per column (required, example, note)."""
+    """A “Petunjuk” sheet: the title, the rules every import follows and ``lines`` (this import's own), then one line
+    per column (required, example, note)."""
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=13)
-    for line in lines:
+    for line in (*INSTRUCTIONS, *lines):
         sheet.append([line])
     sheet.append([])
     sheet.append(["Kolom", "Wajib", "Contoh", "Keterangan"])
