@@ -222,11 +222,12 @@ class _XlsxSheet:
 def _member_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> Iterator[bytes]:
     """The member's bytes as they really unpack (as calamine reads them), refused past the size it declares.
 
-    Python's zipfile stops at the declared size; calamine's reader does not. So the member is opened as if one byte
-    larger: a member that yields that byte unpacks to more than it says.
+    Python's zipfile stops at the declared size; calamine's reader does not. So the member is opened as if larger
+    (by more than one read, so that zipfile's own end-of-member check does not come first): a member that yields a
+    byte past its declared size unpacks to more than it says.
     """
     probe = copy.copy(info)
-    probe.file_size = info.file_size + 1
+    probe.file_size = info.file_size + 2 * CHUNK + 1
     seen = 0
     with archive.open(probe) as stream:
         while chunk := stream.read(CHUNK):

@@ -3,9 +3,10 @@
 XLSX: text is written as text cells (inline strings): a spreadsheet never evaluates them, so text that looks like a
 formula (``=HYPERLINK(…)``) needs no visible guard, and NIK and phone numbers stay digits; dates are date cells.
 CSV has no cell types: a cell that a spreadsheet would run as a formula gets a ``'`` in front (OWASP), and a
-spreadsheet opening the CSV reads NIK and phone numbers as numbers (see ``CSV_NOTICE``), so the export pages offer
-XLSX for spreadsheets. For a read-only viewer the columns follow the pages (``for_viewer``): NIK masked with
-``psks_portal.nik.mask``, columns the pages never show them (birth date, phone) left out.
+spreadsheet opening the CSV reads NIK and phone numbers as numbers, so every CSV export says to take the XLSX for
+spreadsheets (``templates/imports/csv_notice.html``). For a read-only viewer the columns follow the pages
+(``for_viewer``): NIK masked with ``psks_portal.nik.mask``, columns the pages never show them (birth date, phone)
+left out.
 """
 
 from __future__ import annotations
@@ -33,8 +34,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 NIK, HIDDEN = "nik", "hidden"  # ExportColumn.personal: masked, or left out, for a read-only viewer
-CSV_NOTICE = ("CSV untuk diolah program lain. Untuk dibuka di Excel atau LibreOffice pakai XLSX: spreadsheet membaca "
-              "NIK dan No. HP di CSV sebagai angka, sehingga digit terakhir NIK dan angka 0 di depan No. HP hilang.")
 
 
 @dataclass(frozen=True)
