@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import subprocess
 from datetime import date
 
 import pytest
@@ -289,3 +291,80 @@ def test_an_exported_organisation_file_imports_back_unchanged(people, organisati
     path.write_bytes(download(client.get(reverse(ORG_EXPORT_URL))))
     preview = base.upload(client, path, base.ORG_IMPORT_URL).context["preview"]
     assert preview.counts == {"baru": 0, "diperbarui": 0, "tidak_berubah": 2, "ditolak": 0}, preview.rows
+
+
+# --- The page's masking (issue 11, item 2) --------------------------------------------------------------------------
+
+
+def _table(response, fmt: str) -> list[list[str]]:
+    if fmt == "csv":
+        return read_csv(response)
+    return [["" if c.value is None else (c.value.strftime("%d-%m-%Y") if hasattr(c.value, "strftime") else
+             str(c.value)) for c in row] for row in read_xlsx(response)]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("persona", ["hadi", "intan", "dedi"])
+def test_a_person_export_gives_a_pimpinan_what_the_pages_give(people, roster, login, persona, fmt):
+    """The list page shows a Pimpinan masked NIKs and the detail page hides the phone: so does the export, which also
+    leaves out the birth date; an operator gets every column."""
+    client = login(people[persona])
+    response = client.get(reverse(EXPORT_URL), {"format": fmt})
+    header, *rows = _table(response, fmt)
+    pimpinan = people[persona].role == Role.PIMPINAN
+    hidden = {"Tanggal Lahir", "No. HP"}
+    assert header == ([h for h in PERSON_HEADERS if h not in hidden] if pimpinan else PERSON_HEADERS)
+    expected = visible(people[persona], roster)
+    assert {row[0] for row in rows} == expected
+    content = download(response).decode("utf-8-sig") if fmt == "csv" else " ".join(" ".join(r) for r in rows)
+    for someone in roster.values():
+        if shown(people[persona], someone.nik) not in expected:
+            continue
+        assert (someone.nik in content) is not pimpinan
+        assert (someone.phone.lstrip("+") in content) is not pimpinan
+        assert (someone.birth_date.strftime("%d-%m-%Y") in content) is not pimpinan
+    if pimpinan:  # the list page's own masking, the same characters
+        page = client.get(reverse("registry:person_list")).content.decode()
+        assert all(nik in page for nik in expected)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("persona", ["hadi", "dedi"])
+def test_an_organisation_export_gives_a_pimpinan_no_phone(people, organisations, login, persona, fmt):
+    response = login(people[persona]).get(reverse(ORG_EXPORT_URL), {"format": fmt})
+    header, *rows = _table(response, fmt)
+    pimpinan = people[persona].role == Role.PIMPINAN
+    assert header == ([h for h in ORG_HEADERS if h != "No. HP"] if pimpinan else ORG_HEADERS)
+    assert len(rows) == 2
+    assert ("0231123" in " ".join(" ".join(r) for r in rows)) is not pimpinan
+
+
+def test_spreadsheet_users_are_told_to_take_the_xlsx(people, roster, login):
+    client = login(people["dedi"])
+    for url in ("registry:person_list", "registry:organisation_list"):
+        notice = client.get(reverse(url)).content.decode()
+        assert 'data-testid="csv-notice"' in notice and "pakai XLSX" in notice
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_keeps_nik_phone_and_formula_like_text_of_the_xlsx_but_not_of_the_csv(people, roster, login,
+                                                                                           tmp_path):
+    """What LibreOffice Calc makes of the exports with its default settings (converted headless to CSV / XLSX)."""
+    client = login(people["ani"])
+    a1 = roster["a1"]
+    xlsx_path = tmp_path / "ekspor.xlsx"
+    xlsx_path.write_bytes(download(client.get(reverse(EXPORT_URL))))
+    to_utf8_csv = "csv:Text - txt - csv (StarCalc):44,34,76"
+    subprocess.run(["soffice", "--headless", "--convert-to", to_utf8_csv, "--outdir", str(tmp_path / "dari-xlsx"),
+                    str(xlsx_path)], check=True, capture_output=True, timeout=180)
+    with (tmp_path / "dari-xlsx" / "ekspor.csv").open(encoding="utf-8") as handle:
+        row = next(r for r in csv.reader(handle) if r[0] == a1.nik)  # 16 digits intact
+    assert row[PERSON_HEADERS.index("No. HP")] == a1.phone
+    assert row[PERSON_HEADERS.index("Nama")] == a1.name  # the =HYPERLINK(…) text, not evaluated, no apostrophe
+    csv_path = tmp_path / "ekspor.csv"
+    csv_path.write_bytes(download(client.get(reverse(EXPORT_URL), {"format": "csv"})))
+    subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path / "dari-csv"),
+                    str(csv_path)], check=True, capture_output=True, timeout=180)
+    sheet = load_workbook(tmp_path / "dari-csv" / "ekspor.xlsx").active
+    niks = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert a1.nik not in niks and all(isinstance(n, int | float) for n in niks)  # why the pages steer to XLSX

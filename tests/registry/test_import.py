@@ -786,3 +786,97 @@ def test_the_organisation_template_offers_organisation_kinds(ani, files):
     assert [c.value for c in workbook["Data"][1]] == ORG_HEADERS
     kinds = {row[0] for row in workbook["Jenis"].iter_rows(min_row=2, values_only=True)}
     assert {"LKS", "KT", "Keluarga Pioner"} <= kinds and "PSM" not in kinds
+
+
+# --- Relaxed rules, messages and the confirm button (issue 10) ------------------------------------------------------
+
+
+def test_a_pns_without_golongan_and_an_empty_birth_place_import_flagged_incomplete(ani, files):
+    rows = [person_row(1, **{"Status ASN": "PNS"}), person_row(2, **{"Tempat Lahir": ""}), person_row(3)]
+    preview, response = import_file(ani, write_xlsx(files / "a.xlsx", rows))
+    outcomes = preview.context["preview"].rows
+    assert [r.status for r in outcomes] == ["baru", "baru", "baru"] and all(not r.errors for r in outcomes)
+    assert outcomes[0].warnings == ["Data belum lengkap: Status ASN PNS tanpa Golongan (mis. III/a); kelayakan yang "
+                                    "bergantung pada golongan belum dapat dinilai."]
+    assert outcomes[1].warnings == ["Data belum lengkap: Tempat Lahir kosong."] and outcomes[2].warnings == []
+    assert "Data belum lengkap" in preview.content.decode()
+    assert response.status_code == 302
+    pns = Person.objects.get(nik=rows[0]["NIK"])
+    assert (pns.asn_status, pns.golongan) == (AsnStatus.PNS, "")
+    assert Person.objects.get(nik=rows[1]["NIK"]).birth_place == ""
+    # A later file that gives the golongan completes the record, and the warning goes.
+    again = upload(ani, write_xlsx(files / "b.xlsx", [person_row(1, Golongan="III/a", **{"Status ASN": "PNS"})]))
+    assert again.context["preview"].rows[0].warnings == [] and again.context["preview"].rows[0].status == "diperbarui"
+
+
+def test_an_unknown_jenis_lists_the_accepted_values(ani, files):
+    from registry.models import Kind, Subject
+
+    kinds = Kind.objects.filter(subject=Subject.PERSON, is_active=True).order_by("sort_order", "name")
+    names = [k.short_name for k in kinds]
+    expected = f"{', '.join(names[:-1])} atau {names[-1]}"
+    preview = upload(ani, write_xlsx(files / "a.xlsx", [person_row(1, Jenis="Penyihir")])).context["preview"]
+    assert preview.rows[0].errors == [f"Jenis “Penyihir” tidak dikenal. Jenis yang diterima: {expected}."]
+    assert "LKS" not in expected and {"PSM", "Tagana", "TKSK"} <= set(names)
+
+
+@pytest.mark.parametrize("code", ["32.74.01.5001", "3274015001", "32.00.01.1001"])
+def test_a_well_formed_code_that_names_no_desa_is_not_registered_rather_than_invalid(ani, files, code):
+    shown = f"{code[:2]}.{code[2:4]}.{code[4:6]}.{code[6:]}" if "." not in code else code
+    preview = upload(ani, write_xlsx(files / "a.xlsx", [person_row(1, **{"Kode Desa": code})])).context["preview"]
+    assert preview.rows[0].errors == [f"Kode Desa {shown} tidak terdaftar."]
+
+
+def test_the_confirm_button_counts_the_rows_it_writes(ani, files):
+    import_file(ani, write_xlsx(files / "a.xlsx", [person_row(1)]))
+    rows = [person_row(1), person_row(2), person_row(3), person_row(4, Jenis="Penyihir")]
+    response = upload(ani, write_xlsx(files / "b.xlsx", rows))
+    preview = response.context["preview"]
+    assert preview.counts == {"baru": 2, "diperbarui": 0, "tidak_berubah": 1, "ditolak": 1}
+    html = response.content.decode()
+    assert "Lewati 1 baris yang ditolak dan simpan 2 baris" in html and "Konfirmasi impor" not in html
+    before = Person.objects.count()
+    # The button posts what it says: the valid rows only (a hidden field), two of which write.
+    token = ani.session["imports"]["person"]["token"]
+    done = ani.post(reverse(CONFIRM_URL), {"token": token, "hanya_valid": "True"})
+    assert done.status_code == 302 and Person.objects.count() - before == 2
+    clean = upload(ani, write_xlsx(files / "c.xlsx", [person_row(1), person_row(5)])).content.decode()
+    assert "Konfirmasi: simpan 1 baris" in clean
+    unchanged = upload(ani, write_xlsx(files / "d.xlsx", [person_row(1)])).content.decode()
+    assert "Tidak ada baris yang mengubah data" in unchanged and 'data-testid="confirm-button"' not in unchanged
+
+
+@pytest.mark.parametrize(("url", "text_columns"), [
+    ("registry:person_template", ["NIK", "Kode Desa", "No. HP", "Nomor SK"]),
+    ("registry:organisation_template", ["Kode Desa", "Nomor Tanda Daftar", "No. HP"]),
+])
+def test_the_template_formats_nik_desa_code_and_phone_columns_as_text(ani, files, url, text_columns):
+    data = _workbook(ani.get(reverse(url)), files)["Data"]
+    headers = [c.value for c in data[1]]
+    formats = {h: data.column_dimensions[chr(65 + i)].number_format for i, h in enumerate(headers)}
+    assert {h: formats[h] for h in text_columns} == dict.fromkeys(text_columns, "@")
+    assert formats["Nama" if "Nama" in formats else "Nama Lembaga"] != "@"
+
+
+@pytest.mark.parametrize("name", ["daftar.xls", "daftar.ods", "rumus-libreoffice.xlsx"])
+def test_xls_and_ods_import_and_a_formula_cell_is_named_with_its_kept_value(ani, files, name):
+    path = Path(__file__).resolve().parent.parent / "files" / name
+    preview, _ = import_file(ani, path, only_valid=True)
+    rows = preview.context["preview"].rows
+    assert [r.status for r in rows] == ["baru", "baru", "ditolak"]
+    assert rows[1].warnings == ["Sel berisi rumus; yang dibaca adalah nilai hasil rumus yang tersimpan di berkas: "
+                                "Nama."]
+    formula = {"daftar.xls": "(rumus)", "daftar.ods": '“=IF(1;"X";"L")”'}.get(name, '“=IF(1,"X","L")”')
+    assert rows[2].errors == [f"Jenis Kelamin harus L atau P, bukan “X”. (Sel Jenis Kelamin berisi rumus {formula}; "
+                              "nilai tersimpannya “X”.)"]
+    assert sorted(Person.objects.values_list("nik", "name", "phone")) == [
+        ("3274010101900001", "Orang Uji 1", "081234567890"), ("3274010101900002", "Orang Uji 1 Jr", "081234567891")]
+
+
+def test_a_formula_without_a_kept_value_is_named_not_read_as_empty(ani, files):
+    path = Path(__file__).resolve().parent.parent / "files" / "rumus-tanpa-nilai.xlsx"
+    rows = upload(ani, path).context["preview"].rows
+    assert rows[1].errors == ["Nama berisi rumus “=B2&\" Jr\"” tanpa nilai tersimpan di berkas. Buka berkas di Excel "
+                              "atau LibreOffice lalu simpan lagi agar nilainya dihitung, atau tempel sebagai nilai "
+                              "(Paste Special → Values)."]
+    assert not any("Nama wajib diisi" in m for m in rows[1].errors)
