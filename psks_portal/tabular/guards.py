@@ -40,7 +40,6 @@ CHUNK = 1 << 16
 
 XLSX, ODS, XLS = "XLSX", "ODS", "XLS"
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
-_CELL_REF = re.compile(r"([A-Za-z]{1,4})(\d{1,8})$")
 # Elements a worksheet has after <sheetData> (ECMA-376 CT_Worksheet): their ``f`` children (data validation and
 # conditional formatting formulas) belong to no cell.
 _AFTER_SHEET_DATA = frozenset((
@@ -135,72 +134,107 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
+_DIGITS = "0123456789"
+
+
 class _XlsxSheet:
-    """Streams one worksheet's XML: cells per row, the used area, formula cells. Cells close lazily (at the next cell,
-    row or the end of sheetData), so only start tags are handled."""
+    """Streams one worksheet's XML: cells per row, the used area, formula cells.
+
+    Only start tags are handled (a cell closes at the next cell, row or the end of sheetData), names are compared
+    through a cache of their local part, and the used area is updated once per row: this scan runs on every cell of
+    every upload, so it is kept to a few operations per element.
+    """
 
     def __init__(self, limits: Limits):
         self.area = _Area(limits.cells)
         self.row, self.col, self.count = -1, -1, 0
         self.cell: tuple[int, int] | None = None
-        self.valued, self.formula, self.kept, self.done = False, None, None, False
+        self.valued, self.formula, self.kept, self.done, self.capturing = False, None, None, False, False
+        self.left, self.right = MAX_ROW_CELLS, -1  # valued columns of the current row
         self.formulas: dict[tuple[int, int], Formula] = {}
+        self.locals: dict[str, str] = {}
+        self.columns: dict[str, int] = {}
+
+    def _local(self, name: str) -> str:
+        local = self.locals[name] = name[name.find(":") + 1:]
+        return local
 
     def start(self, name: str, attrs: dict) -> None:
         if self.done:
             return
-        local = name[name.find(":") + 1:]
+        local = self.locals.get(name) or self._local(name)
         if local == "c":
-            self._close()
+            if self.cell is not None:
+                self._close()
             self.count += 1
             if self.count > MAX_ROW_CELLS:
                 raise too_many_cells(self.row + 1)
             reference = attrs.get("r")
             if reference:
-                match = _CELL_REF.match(reference)
-                if match is None:
-                    raise damaged(XLSX)
-                self.col, row = _column_index(match.group(1)), int(match.group(2)) - 1
-                if row != self.row:
-                    self.row = row
+                letters = reference.rstrip(_DIGITS)
+                col = self.columns.get(letters)
+                if col is None:
+                    if not letters.isalpha() or len(letters) > 4:
+                        raise damaged(XLSX)
+                    col = self.columns[letters] = _column_index(letters)
+                self.col = col
+                if len(letters) < len(reference):
+                    row = int(reference[len(letters):]) - 1
+                    if row != self.row:
+                        self._end_row()
+                        self.row = row
             else:
                 self.col += 1
             self.cell = (self.row, self.col)
         elif local == "v" or local == "is":
             self.valued = True
-            self._end_text()
             if self.formula is not None:  # the value a formula cell keeps, if any (openpyxl writes an empty <v/>)
                 self.kept = []
-                self.parser.CharacterDataHandler = self.kept.append
-        elif local == "f":
-            self.formula = []
-            self.parser.CharacterDataHandler = self.formula.append
+                self._capture(self.kept)
+            elif self.capturing:
+                self._capture(None)
         elif local == "row":
             self._close()
+            self._end_row()
             reference = attrs.get("r")
             self.row = int(reference) - 1 if reference else self.row + 1
             if not 0 <= self.row < MAX_SHEET_ROWS:
                 raise damaged(XLSX)
             self.col, self.count = -1, 0
+        elif local == "f":
+            self.formula = []
+            self._capture(self.formula)
         elif local in _AFTER_SHEET_DATA:
             self._close()
+            self._end_row()
             self.done = True
-        else:
-            self._end_text()
+        elif self.capturing and local != "t":
+            self._capture(None)
 
-    def _end_text(self) -> None:
-        self.parser.CharacterDataHandler = None
+    def _capture(self, parts: list | None) -> None:
+        self.parser.CharacterDataHandler = None if parts is None else parts.append
+        self.capturing = parts is not None
 
     def _close(self) -> None:
-        self._end_text()
+        if self.capturing:
+            self._capture(None)
         if self.cell is None:
             return
         if self.valued:
-            self.area.add(*self.cell)
+            col = self.cell[1]
+            if col < self.left:
+                self.left = col
+            if col > self.right:
+                self.right = col
         if self.formula is not None:
             text = "".join(self.formula).strip()
             self.formulas[self.cell] = Formula(f"={text}" if text else None, bool(self.kept and "".join(self.kept)))
         self.cell, self.valued, self.formula, self.kept = None, False, None, None
+
+    def _end_row(self) -> None:
+        if self.right >= 0:
+            self.area.add(self.row, self.left, self.row, self.right)
+        self.left, self.right = MAX_ROW_CELLS, -1
 
     def feed(self, chunks: Iterator[bytes]) -> dict[tuple[int, int], Formula]:
         self.parser = pyexpat.ParserCreate()
@@ -212,7 +246,10 @@ class _XlsxSheet:
             self.parser.Parse(b"", True)
         except pyexpat.ExpatError:
             raise damaged(XLSX) from None
+        except ValueError:  # a row or cell number that is not a number
+            raise damaged(XLSX) from None
         self._close()
+        self._end_row()
         return self.formulas
 
 
