@@ -1,4 +1,4 @@
-"""Benchmark: importing a 10,000-row person roster (XLSX) through the import pipeline (``pipeline.apply`` with ``registry.io.PERSONS``).
+"""Benchmark: importing a 10,000-row person roster (XLSX) through the pipeline (``pipeline.apply``, persons).
 
 Reports rows per second and peak memory (tracemalloc) of the portal's import — read and check the file, validate every
 row, match against the database, bulk writes of people, their roles and their history rows — against a baseline

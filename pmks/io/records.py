@@ -48,7 +48,7 @@ from psks_portal.tabular.cells import (
     text,
 )
 from psks_portal.tabular.lookups import DesaIndex, in_chunks
-from psks_portal.tabular.pipeline import BATCH_SIZE, Plan, create_with_history, update_with_history
+from psks_portal.tabular.pipeline import BATCH_SIZE, Plan, create_with_history, plan_update, update_with_history
 from psks_portal.tabular.preview import ERROR, NEW, UNCHANGED, UPDATED, ImportPreview, RowOutcome
 from psks_portal.tabular.reader import DATE, Column, SheetRow, Table, header_key
 
@@ -320,18 +320,14 @@ class _Planner:
 
     def _plan_change(self, record: PmksRecord, values: dict, categories: list[int], writes: _Writes,
                      outcome: RowOutcome) -> None:
-        changed = [name for name, value in values.items() if getattr(record, name) != value]
-        for name in changed:
-            setattr(record, name, values[name])
-        outcome.changes.extend(str(PmksRecord._meta.get_field(n.removesuffix("_id")).verbose_name) for n in changed)
+        changed = plan_update(record, values, changed=writes.changed, fields=writes.fields, outcome=outcome)
         categories_changed = set(categories) != set(self.current.get(record.pk, []))
         if categories_changed:
             outcome.changes.append("kategori")
+            writes.changed[record.pk] = record  # its history row carries the new categories
         if not changed and not categories_changed:
             outcome.status = UNCHANGED
             return
-        writes.changed[record.pk] = record
-        writes.fields.update(changed)
         writes.categories[record.pk] = categories
         outcome.status = UPDATED
 

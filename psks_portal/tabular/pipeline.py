@@ -120,6 +120,20 @@ def confirm(importer: Importer, *, pending: PendingImport, user, only_valid: boo
     return result
 
 
+def plan_update(obj, values: dict[str, object], *, changed: dict, fields: set[str], outcome: RowOutcome) -> bool:
+    """Set on ``obj`` the ``values`` that differ from it, note ``obj`` in ``changed`` (by pk), the field names in
+    ``fields`` and their labels in ``outcome.changes``; False when nothing differs (nothing is noted)."""
+    names = [name for name, value in values.items() if getattr(obj, name) != value]
+    if not names:
+        return False
+    for name in names:
+        setattr(obj, name, values[name])
+    changed[obj.pk] = obj
+    fields.update(names)
+    outcome.changes.extend(str(type(obj)._meta.get_field(n.removesuffix("_id")).verbose_name) for n in names)
+    return True
+
+
 def create_with_history(model: type, objs: list, *, user, reason: str) -> tuple[list, list]:
     """``bulk_create`` and one history row per object (simple_history's bulk helper); returns both lists."""
     if not objs:

@@ -4,7 +4,7 @@ matching a ``Jenis`` cell, change lists, the import log (``LogEntry``) and the X
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -129,14 +129,6 @@ class KindIndex:
         return kind
 
 
-def changed_fields(obj, values: dict[str, object]) -> list[str]:
-    return [name for name, value in values.items() if getattr(obj, name) != value]
-
-
-def field_labels(model, names: Iterable[str]) -> list[str]:
-    return [str(model._meta.get_field(name.removesuffix("_id")).verbose_name) for name in names]
-
-
 def log_import(user: User, *, model: type, title: str, preview: ImportPreview, filename: str) -> None:
     """One ``LogEntry`` per written import (who, when, the masked file name, the counts); dry runs are not logged."""
     if not preview.applied:
@@ -162,3 +154,30 @@ def roster_template(*, title: str, columns: Sequence[Column], subjects: Sequence
         ([k.short_name, k.name, k.aliases, k.get_subject_display()] for k in kinds), (28, 60, 40, 18))
     templates.template_desa_sheet(workbook.create_sheet("Kode Desa"), user)
     return templates.workbook_bytes(workbook)
+
+
+class RosterImporter:
+    """What both roster importers share (an ``psks_portal.tabular.pipeline.Importer``): the planner runs the rows,
+    written imports are logged, the template lists the roster's kinds. Subclasses name these and ``write``."""
+
+    key: str
+    title: str
+    columns: tuple[Column, ...]
+    subjects: tuple[str, ...]
+    model: type
+    planner: type
+    template_lines: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        return f"Impor berkas daftar {self.title}"
+
+    def plan(self, table, *, user: User):
+        return self.planner(user=user, table=table).plan()
+
+    def log(self, preview: ImportPreview, *, user: User, filename: str) -> None:
+        log_import(user, model=self.model, title=self.title, preview=preview, filename=filename)
+
+    def template(self, *, user: User) -> bytes:
+        return roster_template(title=self.title, columns=self.columns, subjects=self.subjects,
+                               lines=self.template_lines, user=user)

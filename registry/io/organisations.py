@@ -12,10 +12,10 @@ from psks_portal import scope as scoping
 from psks_portal.models import User, Wilayah
 from psks_portal.tabular.cells import RowProblems, limited, parse_desa_code, parse_phone, required, text
 from psks_portal.tabular.lookups import DesaIndex, in_chunks
-from psks_portal.tabular.pipeline import Plan, create_with_history, update_with_history
-from psks_portal.tabular.preview import ERROR, NEW, UNCHANGED, UPDATED, ImportPreview, RowOutcome
+from psks_portal.tabular.pipeline import Plan, create_with_history, plan_update, update_with_history
+from psks_portal.tabular.preview import ERROR, NEW, UNCHANGED, UPDATED, RowOutcome
 from psks_portal.tabular.reader import Column, SheetRow, Table, header_key
-from registry.io.cells import KindIndex, changed_fields, field_labels, log_import, parse_legal_status, roster_template
+from registry.io.cells import KindIndex, RosterImporter, parse_legal_status
 from registry.models import BoardMember, Organisation, Subject
 
 ORGANISATION_COLUMNS: tuple[Column, ...] = (
@@ -137,13 +137,7 @@ class _Planner:
             writes.new_orgs.append((Organisation(**values), cells.chair))
             outcome.status = NEW
             return outcome
-        changed = changed_fields(existing, values)
-        for name in changed:
-            setattr(existing, name, values[name])
-        if changed:
-            writes.changed_orgs[existing.pk] = existing
-            writes.org_fields.update(changed)
-            outcome.changes.extend(field_labels(Organisation, changed))
+        changed = plan_update(existing, values, changed=writes.changed_orgs, fields=writes.org_fields, outcome=outcome)
         chair_changed = self._plan_chair(existing, cells.chair, writes)
         if chair_changed:
             outcome.changes.append("ketua")
@@ -164,16 +158,12 @@ class _Planner:
         return True
 
 
-class OrganisationImporter:
+class OrganisationImporter(RosterImporter):
     """The organisation roster as an ``psks_portal.tabular.pipeline.Importer``."""
 
-    key = "organisation"
-    title = TITLE
-    columns = ORGANISATION_COLUMNS
-    reason = f"Impor berkas daftar {TITLE}"
-
-    def plan(self, table: Table, *, user: User) -> Plan:
-        return _Planner(user=user, table=table).plan()
+    key, title, columns, subjects = "organisation", TITLE, ORGANISATION_COLUMNS, SUBJECTS
+    model, planner = Organisation, _Planner
+    template_lines = ("Lembaga dicocokkan menurut Nomor Tanda Daftar, atau bila kosong menurut nama dan kode desa.",)
 
     def write(self, plan: Plan, *, user: User) -> None:
         writes: _Writes = plan.writes
@@ -187,14 +177,6 @@ class OrganisationImporter:
                             user=user, reason=reason)
         create_with_history(BoardMember, [*members, *writes.new_members], user=user, reason=reason)
         update_with_history(BoardMember, list(writes.changed_members.values()), {"name"}, user=user, reason=reason)
-
-    def log(self, preview: ImportPreview, *, user: User, filename: str) -> None:
-        log_import(user, model=Organisation, title=self.title, preview=preview, filename=filename)
-
-    def template(self, *, user: User) -> bytes:
-        return roster_template(title=self.title, columns=self.columns, subjects=SUBJECTS, user=user, lines=(
-            "Lembaga dicocokkan menurut Nomor Tanda Daftar, atau bila kosong menurut nama dan kode desa.",
-        ))
 
 
 ORGANISATIONS = OrganisationImporter()

@@ -28,19 +28,10 @@ from psks_portal.tabular.cells import (
     text,
 )
 from psks_portal.tabular.lookups import DesaIndex, in_chunks
-from psks_portal.tabular.pipeline import Plan, create_with_history, update_with_history
-from psks_portal.tabular.preview import ERROR, NEW, UNCHANGED, UPDATED, ImportPreview, RowOutcome
+from psks_portal.tabular.pipeline import Plan, create_with_history, plan_update, update_with_history
+from psks_portal.tabular.preview import ERROR, NEW, UNCHANGED, UPDATED, RowOutcome
 from psks_portal.tabular.reader import DATE, Column, SheetRow, Table
-from registry.io.cells import (
-    KindIndex,
-    changed_fields,
-    field_labels,
-    log_import,
-    parse_asn,
-    parse_education,
-    parse_golongan,
-    roster_template,
-)
+from registry.io.cells import KindIndex, RosterImporter, parse_asn, parse_education, parse_golongan
 from registry.models import TKSK_CODE, AsnStatus, Assignment, AssignmentStatus, Kind, Person, Subject
 
 PERSON_COLUMNS: tuple[Column, ...] = (
@@ -213,15 +204,11 @@ class _Planner:
                 return UNCHANGED  # a second role of a person this file creates
             writes.new_persons[nik] = Person(nik=nik, **values)
             return NEW
-        changed = changed_fields(existing, values)
-        if not changed or existing.pk in writes.changed_persons:
-            return UNCHANGED
-        for name in changed:
-            setattr(existing, name, values[name])
-        writes.changed_persons[existing.pk] = existing
-        writes.person_fields.update(changed)
-        outcome.changes.extend(field_labels(Person, changed))
-        return UPDATED
+        if existing.pk in writes.changed_persons:
+            return UNCHANGED  # a second role of a person this file changes
+        changed = plan_update(existing, values, changed=writes.changed_persons, fields=writes.person_fields,
+                              outcome=outcome)
+        return UPDATED if changed else UNCHANGED
 
     def _plan_assignment(self, nik: str, person: Person | None, kind: Kind, desa: Wilayah, sk: dict,
                          writes: _Writes, outcome: RowOutcome) -> str:
@@ -234,27 +221,19 @@ class _Planner:
             if person is not None:
                 outcome.changes.append(f"peran {kind.short_name} baru")
             return NEW
-        changed = changed_fields(current, sk)
-        if not changed:
-            return UNCHANGED
-        for name in changed:
-            setattr(current, name, sk[name])
-        writes.changed_assignments[current.pk] = current
-        writes.assignment_fields.update(changed)
-        outcome.changes.extend(field_labels(Assignment, changed))
-        return UPDATED
+        changed = plan_update(current, sk, changed=writes.changed_assignments, fields=writes.assignment_fields,
+                              outcome=outcome)
+        return UPDATED if changed else UNCHANGED
 
 
-class PersonImporter:
+class PersonImporter(RosterImporter):
     """The person roster as an ``psks_portal.tabular.pipeline.Importer``."""
 
-    key = "person"
-    title = TITLE
-    columns = PERSON_COLUMNS
-    reason = f"Impor berkas daftar {TITLE}"
-
-    def plan(self, table: Table, *, user: User) -> Plan:
-        return _Planner(user=user, table=table).plan()
+    key, title, columns, subjects, model, planner = "person", TITLE, PERSON_COLUMNS, (Subject.PERSON,), Person, _Planner
+    template_lines = (
+        "Satu baris untuk satu peran; orang dengan dua peran ditulis dua baris dengan data orang yang sama.",
+        "NIK dicocokkan dengan data yang ada: NIK yang sudah terdaftar diperbarui, bukan ditambah.",
+    )
 
     def write(self, plan: Plan, *, user: User) -> None:
         writes: _Writes = plan.writes
@@ -271,15 +250,6 @@ class PersonImporter:
         create_with_history(Assignment, [a for _, a in writes.new_assignments], user=user, reason=self.reason)
         update_with_history(Assignment, list(writes.changed_assignments.values()), writes.assignment_fields,
                             user=user, reason=self.reason)
-
-    def log(self, preview: ImportPreview, *, user: User, filename: str) -> None:
-        log_import(user, model=Person, title=self.title, preview=preview, filename=filename)
-
-    def template(self, *, user: User) -> bytes:
-        return roster_template(title=self.title, columns=self.columns, subjects=(Subject.PERSON,), user=user, lines=(
-            "Satu baris untuk satu peran; orang dengan dua peran ditulis dua baris dengan data orang yang sama.",
-            "NIK dicocokkan dengan data yang ada: NIK yang sudah terdaftar diperbarui, bukan ditambah.",
-        ))
 
 
 PERSONS = PersonImporter()

@@ -43,31 +43,28 @@ def _shown_filters(request: HttpRequest) -> dict[str, str]:
     return {key: request.GET[key] for key in FILTER_KEYS if request.GET.get(key)}
 
 
+def _roster_export(request: HttpRequest, subject: str, export, *, by_status: bool) -> HttpResponse:
+    _require_viewer(request)
+    filters, fmt = _export_filters(request, subject)
+    # Like the list pages: the organisation list does not filter by ``status``.
+    status = {"status": filters.get("status", "")} if by_status else {}
+    return attachment(export(
+        user=request.user, fmt=fmt, filters=_shown_filters(request), wilayah=filters.get("wilayah"),
+        kind=filters.get("jenis"), q=filters.get("q", ""), eligibility_status=filters.get("kelayakan", ""),
+        on=filters.get("tanggal"), **status,
+    ))
+
+
 @login_required
 @require_GET
 def person_export(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request)
-    filters, fmt = _export_filters(request, Subject.PERSON)
-    export = io.person_export(
-        user=request.user, fmt=fmt, filters=_shown_filters(request), wilayah=filters.get("wilayah"),
-        kind=filters.get("jenis"), status=filters.get("status", ""), q=filters.get("q", ""),
-        eligibility_status=filters.get("kelayakan", ""), on=filters.get("tanggal"),
-    )
-    return attachment(export)
+    return _roster_export(request, Subject.PERSON, io.person_export, by_status=True)
 
 
 @login_required
 @require_GET
 def organisation_export(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request)
-    filters, fmt = _export_filters(request, Subject.ORGANISATION)
-    # Like the list page, which does not filter organisations by ``status``.
-    export = io.organisation_export(
-        user=request.user, fmt=fmt, filters=_shown_filters(request), wilayah=filters.get("wilayah"),
-        kind=filters.get("jenis"), q=filters.get("q", ""), eligibility_status=filters.get("kelayakan", ""),
-        on=filters.get("tanggal"),
-    )
-    return attachment(export)
+    return _roster_export(request, Subject.ORGANISATION, io.organisation_export, by_status=False)
 
 
 urlpatterns = [
