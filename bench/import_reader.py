@@ -4,7 +4,7 @@ Times, best of ``--runs`` interleaved runs: the home-made streaming XLSX reader 
 (``psks_portal/tabular.py`` as of commit de0782c, loaded from git), openpyxl in read-only mode, python-calamine alone,
 and the portal's reader (``psks_portal.tabular.read_table``: the guards that stream the sheet XML, then calamine, then
 rows keyed by column). Ratios are to calamine alone in the same run. Then the 131 KB workbook whose one row holds 4.5
-million cells, each reader in a fresh process, with its peak resident memory (``ru_maxrss``).
+million cells, each reader in a fresh process, with its peak resident memory (VmHWM).
 
     .venv/bin/python bench/import_reader.py              # 20,000 rows, 3 runs
     .venv/bin/python bench/import_reader.py --rows 5000 --runs 5
@@ -29,14 +29,22 @@ OLD_READER_COMMIT = "de0782c"
 BOMB_CELLS = 4_500_000
 
 CHILD = """
-import json, os, resource, sys
+import json, os, sys
 sys.path.insert(0, sys.argv[3])
+
+
+def high_water_mb():
+    # VmHWM belongs to this process's memory since exec; ru_maxrss would carry the parent's peak over (Linux).
+    with open("/proc/self/status") as status:
+        return int(next(line for line in status if line.startswith("VmHWM:")).split()[1]) / 1024
+
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "psks_portal.settings")
 import django
 django.setup()
 from pathlib import Path
 which, path = sys.argv[1], Path(sys.argv[2])
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = high_water_mb()
 outcome = "read"
 try:
     if which == "calamine":
@@ -53,8 +61,7 @@ try:
             outcome = "refused: " + str(exc)[:60]
 except Exception as exc:
     outcome = "error: " + type(exc).__name__
-print(json.dumps({"before_mb": before / 1024, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "outcome": outcome}))
+print(json.dumps({"before_mb": before, "peak_mb": high_water_mb(), "outcome": outcome}))
 """
 
 
