@@ -18,7 +18,7 @@ Cases (issue 6), each against a baseline measured in the same run and interleave
 * the same recap with one section per kabupaten/kota listing its kecamatan (``detail`` = kecamatan, 28 sections,
   682 table rows), PDF and XLSX: shown against the same targets for information only — the targets are for the recap
   above;
-* ``registry.imports.person_export`` (the roster's XLSX download: ``selectors.roster`` with the eligibility of every
+* ``registry.io.person_export`` (the roster's XLSX download: ``selectors.roster`` with the eligibility of every
   role, then ``psks_portal.tabular.write_xlsx``) for about 25,000, 50,000 and 100,000 rows; target: peak memory must
   not grow with rows (here: the peak at 100k at most 1.2x the peak at 25k).
 
@@ -283,7 +283,7 @@ def roster_case(case: Case, out: Path) -> dict:
     import openpyxl  # noqa: F401 - imported before the clock starts
 
     from psks_portal.models import Wilayah
-    from registry import imports
+    from registry import io as imports
 
     user, wilayah = bench_user(), Wilayah.objects.get(code=case.scope)
     if not case.baseline:

@@ -1,4 +1,4 @@
-"""Benchmark: importing a 10,000-row person roster (XLSX) with ``registry.imports.person_import``.
+"""Benchmark: importing a 10,000-row person roster (XLSX) through the pipeline (``pipeline.apply``, persons).
 
 Reports rows per second and peak memory (tracemalloc) of the portal's import — read and check the file, validate every
 row, match against the database, bulk writes of people, their roles and their history rows — against a baseline
@@ -106,7 +106,8 @@ def run_one(count: int) -> None:
 
     from psks_portal.models import Role, User, Wilayah
     from psks_portal.services import wilayah_load
-    from registry import imports
+    from psks_portal.tabular import pipeline
+    from registry import io as imports
     from registry.models import Assignment, Person
     from registry.services import catalogue_load
 
@@ -126,15 +127,15 @@ def run_one(count: int) -> None:
                 cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - table names from models
 
     def portal_import() -> None:
-        result = imports.person_import(path=roster, filename="roster.xlsx", user=user)
+        result = pipeline.apply(imports.PERSONS, path=roster, filename="roster.xlsx", user=user)
         assert result.counts["baru"] == count, result.error_rows[:3]
 
     def portal_second() -> None:
-        result = imports.person_import(path=roster, filename="roster.xlsx", user=user)
+        result = pipeline.apply(imports.PERSONS, path=roster, filename="roster.xlsx", user=user)
         assert result.counts["tidak_berubah"] == count
 
     def portal_preview() -> None:
-        imports.person_import_preview(path=roster, filename="roster.xlsx", user=user)
+        pipeline.dry_run(imports.PERSONS, path=roster, filename="roster.xlsx", user=user)
 
     # Best of three on a shared machine; the tables are emptied before each run of the first import.
     first = measured("portal import (first)", count, portal_import, repeat=REPEAT, reset=wipe)
@@ -157,8 +158,8 @@ def run_one(count: int) -> None:
 
         def go() -> None:
             with transaction.atomic():
-                Person.objects.bulk_create(list(people.values()), batch_size=imports.BATCH_SIZE)
-                Assignment.objects.bulk_create(roles, batch_size=imports.BATCH_SIZE)
+                Person.objects.bulk_create(list(people.values()), batch_size=pipeline.BATCH_SIZE)
+                Assignment.objects.bulk_create(roles, batch_size=pipeline.BATCH_SIZE)
 
         return go
 
@@ -191,7 +192,7 @@ def run_one(count: int) -> None:
                 fields = tuple(ie_headers)
                 import_id_fields = ("nik",)
                 use_bulk = bulk
-                batch_size = imports.BATCH_SIZE
+                batch_size = pipeline.BATCH_SIZE
 
         def go() -> None:
             import tablib

@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from pmks import register_export
+from pmks.io import exports as register_export
 from pmks.register_forms import ExportForm
 from pmks.views.register import FILTER_SESSION_KEY, NAV
-from psks_portal import tabular
+from psks_portal.tabular.writers import attachment
 
 
 @login_required
@@ -32,7 +32,7 @@ def record_export(request: HttpRequest) -> HttpResponse:
             wilayah=data.get("wilayah"), category=data.get("kategori"), status=data.get("status", ""),
             q=data.get("q", ""),
         )
-        return tabular.attachment(export)
+        return attachment(export)
     return render(request, "pmks/register/export.html", {"form": form, "active_nav": NAV})
 
 

@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pmks import register
+from pmks.io.exports import PURPOSE_MIN_LENGTH, PURPOSES
 from pmks.models import Category, HandlingStatus, PmksRecord
-from pmks.register_export import PURPOSE_MIN_LENGTH, PURPOSES
 from pmks.selectors import active_catalogue
 from psks_portal import nik as nik_rules
 from psks_portal.widgets import DesaField, WilayahField

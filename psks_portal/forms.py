@@ -10,9 +10,10 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from psks_portal import tabular
 from psks_portal.accounts import can_assign, manageable_roles
 from psks_portal.models import ROLE_LEVELS, Role, User, role_wilayah_message
+from psks_portal.tabular.errors import ImportFileError
+from psks_portal.tabular.reader import ACCEPTED_EXTENSIONS, check_upload
 from psks_portal.widgets import WilayahField
 
 
@@ -158,20 +159,20 @@ class WilayahJumpForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    """The file of an import: XLSX or CSV, refused by name and size before anything is stored."""
+    """The file of an import: XLSX, XLS, ODS or CSV, refused by name and size before anything is stored."""
 
     berkas = forms.FileField(
-        label=_("Berkas XLSX atau CSV"),
+        label=_("Berkas XLSX, XLS, ODS atau CSV"),
         error_messages={"empty": _("Berkas kosong.")},
-        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
+        widget=forms.FileInput(attrs={"accept": ",".join(ACCEPTED_EXTENSIONS)}),
         help_text=_("Paling besar 10 MB. CSV boleh dipisah koma atau titik koma."),
     )
 
     def clean_berkas(self):
         upload = self.cleaned_data["berkas"]
         try:
-            tabular.check_upload(name=upload.name, size=upload.size)
-        except tabular.ImportFileError as exc:
+            check_upload(name=upload.name, size=upload.size)
+        except ImportFileError as exc:
             raise ValidationError(str(exc)) from None
         return upload
 

@@ -33,6 +33,11 @@ class Scope:
             return True
         return self.wilayah is not None and self.wilayah.contains(wilayah)
 
+    @property
+    def may_write(self) -> bool:
+        """Writes somewhere: not read-only, and reaching at least one wilayah."""
+        return not self.read_only and (self.everything or self.wilayah is not None)
+
 
 NOTHING = Scope(everything=False, wilayah=None, read_only=True)
 

@@ -190,6 +190,13 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10_000,
 PMKS_JUMP_SHARE = env_float("PMKS_JUMP_SHARE", 0.5, minimum=0.0, maximum=100.0)
 # The PMKS catalogue new figures are entered under when none has been chosen in the admin yet.
 PMKS_DEFAULT_CATALOGUE = env_str("PMKS_DEFAULT_CATALOGUE", "permensos-08-2012")
+# Spreadsheet imports (psks_portal.tabular): a file beyond these limits is refused with a message before it is read
+# into memory. IMPORT_MAX_CELLS bounds the cells of the sheet read (its used area, rows × columns, which the reader
+# holds at once); a row never has more than Excel's 16,384 columns.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 80 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 1_000_000, minimum=100)
 # Reports are due this many days after the end of their period unless a provinsi sets its own (admin: Batas waktu).
 REPORTING_DEADLINE_DAYS = {
     "M": env_int("REPORTING_DUE_MONTHLY", 10, minimum=0, maximum=90),

@@ -300,10 +300,6 @@ class Person(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=["L", "P"]), name="person_sex_l_or_p"),
-            models.CheckConstraint(
-                condition=Q(asn_status="non_asn") | ~Q(golongan="") | Q(asn_status="pppk"),
-                name="person_pns_has_golongan",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-from registry.views import criteria, imports, organisations, persons, tksk
+from registry.views import criteria, exports, organisations, persons, tksk
 
 app_name = "registry"
 
@@ -6,6 +6,6 @@ urlpatterns = [
     *persons.urlpatterns,
     *organisations.urlpatterns,
     *criteria.urlpatterns,
-    *imports.urlpatterns,
+    *exports.urlpatterns,
     *tksk.urlpatterns,
 ]

@@ -76,7 +76,10 @@ def test_an_operator_adds_a_psm_imports_a_roster_and_finds_the_ineligible(page: 
     page.get_by_role("button", name="Unggah dan periksa").click()
     expect(page.locator("main")).to_contain_text("Joko Prasetyo")
     assert not Person.objects.filter(name="Joko Prasetyo").exists()  # the dry run changed nothing
-    page.get_by_role("button", name="Konfirmasi impor").click()
+    confirm = page.get_by_test_id("confirm-button")
+    expect(confirm).to_have_text("Konfirmasi: simpan 2 baris")  # the rows it writes
+    confirm.click()
+    expect(page.locator("main")).to_contain_text("Impor selesai")
     assert Person.objects.filter(name__in=["Joko Prasetyo", "Lilis Suryani"]).count() == 2
 
     # 3. Filter to the ineligible Tagana and read the reason.

@@ -128,8 +128,11 @@ def test_formula_injection_is_neutralised(people, records, login):
     siti.save()
     rows = sheet_rows(export(login(people["ani"])))
     row = next(r for r in rows if r[0] == siti.nik)
-    assert (row[1], row[5], row[9], row[10]) == ("'=HYPERLINK(\"http://x\")", "'+62 Jl. Raya", "'-1 Panti",
-                                                 "'@SUM(A1)")
+    # XLSX text cells are inline strings, never evaluated: the values come back as typed (issue 11, item 12).
+    assert (row[1], row[5], row[9], row[10]) == ("=HYPERLINK(\"http://x\")", "+62 Jl. Raya", "-1 Panti", "@SUM(A1)")
+    workbook = load_workbook(io.BytesIO(download(export(login(people["ani"])))))
+    assert all(cell.data_type == "s" for cell in next(r for r in workbook["Data"].iter_rows() if r[0].value == siti.nik)
+               if isinstance(cell.value, str))
 
 
 # --- filters and scope ------------------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def upload(client, path: Path):
 
 
 def confirm(client, *, only_valid: bool = False):
-    token = client.session.get("pmks_bnba_import", {}).get("token", "")
+    token = client.session.get("imports", {}).get("bnba", {}).get("token", "")
     return client.post(reverse("pmks:register_import_confirm"),
                        {"token": token, **({"hanya_valid": "on"} if only_valid else {})})
 
@@ -153,7 +153,12 @@ def test_it_shows_a_dry_run_then_imports_on_confirm(ani, people, files):
     result = preview.context["preview"]
     assert result.counts == {"baru": 3, "diperbarui": 0, "tidak_berubah": 0, "ditolak": 0}
     assert [r.line for r in result.rows] == [2, 3, 4]
-    assert PmksRecord.objects.count() == 0 and not AccessLog.objects.exists() and len(stored_uploads()) == 1
+    assert PmksRecord.objects.count() == 0 and len(stored_uploads()) == 1
+    # The dry run is in the access log too (issue 11: it checks a whole file against the register): counts only.
+    dry_run = AccessLog.objects.get()
+    assert (dry_run.user, dry_run.action, dry_run.row_count, dry_run.wilayah_id) == (people["ani"], "preview", 3,
+                                                                                   KEJAKSAN)
+    assert dry_run.filters == {"berkas": "bnba.xlsx", "baru": 3, "diperbarui": 0, "tidak_berubah": 0, "ditolak": 0}
     html = preview.content.decode()
     assert "3274********0001" in html and rows[0]["NIK"] not in html  # masked in the preview
 
@@ -174,7 +179,7 @@ def test_it_shows_a_dry_run_then_imports_on_confirm(ani, people, files):
     history_cats = m2m_history().objects.filter(history=records["Warga Uji 2"].history.get())
     assert set(history_cats.values_list("category__code", flat=True)) == {"LUT", "FM"}
     # Access log: one row for the import, counts and the file name, never a name or NIK.
-    log = AccessLog.objects.get()
+    log = AccessLog.objects.get(action="import")
     assert (log.user, log.action, log.row_count, log.wilayah_id) == (people["ani"], "import", 3, KEJAKSAN)
     assert log.filters == {"berkas": "bnba.xlsx", "baru": 3, "diperbarui": 0, "tidak_berubah": 0, "dilewati": 0}
     assert "Warga" not in str(log.filters) + log.purpose
@@ -328,7 +333,8 @@ def test_a_bad_row_is_refused_with_its_line_and_reason_and_nothing_is_written(ca
     # Confirming the whole file refuses it: all or nothing.
     assert response.status_code == 200 and "tidak ada data yang diubah" in response.content.decode()
     assert PmksRecord.objects.count() == 0 and PmksRecord.history.count() == 0
-    assert not AccessLog.objects.exists()
+    # Logged: the preview and the refused confirmation (both showed the rows), no import.
+    assert list(AccessLog.objects.order_by("pk").values_list("action", "filters__ditolak")) == [("preview", 1)] * 2
 
 
 def test_only_the_valid_rows_when_asked(ani, files):
@@ -336,7 +342,7 @@ def test_only_the_valid_rows_when_asked(ani, files):
     _, response = import_file(ani, write_xlsx(files / "bnba.xlsx", rows), only_valid=True)
     assert response.status_code == 302
     assert sorted(PmksRecord.objects.values_list("name", flat=True)) == ["Warga Uji 1", "Warga Uji 3"]
-    assert AccessLog.objects.get().filters["dilewati"] == 1
+    assert AccessLog.objects.get(action="import").filters["dilewati"] == 1
 
 
 @pytest.mark.parametrize(("identified", "ok"), [(date(2026, 5, 9), False), (date(2026, 5, 10), True)])
@@ -374,9 +380,11 @@ def _zip_without_workbook(path: Path) -> Path:
 
 
 BAD_FILES = {
-    "wrong type": (lambda d: _bytes(d / "bnba.pdf", b"%PDF-1.7\n"), "Hanya berkas XLSX atau CSV yang dapat diimpor."),
-    "old excel": (lambda d: _bytes(d / "bnba.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64),
-                  "Format Excel lama (.xls) tidak didukung"),
+    # XLS and ODS are read too now (issue 10): the two messages that said otherwise changed.
+    "wrong type": (lambda d: _bytes(d / "bnba.pdf", b"%PDF-1.7\n"),
+                   "Hanya berkas XLSX, XLS, ODS atau CSV yang dapat diimpor."),
+    "damaged old excel": (lambda d: _bytes(d / "bnba.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64),
+                          "dilindungi kata sandi atau rusak"),
     "macro workbook": (lambda d: write_xlsx(d / "bnba.xlsm", [bnba_row(1)]), "Berkas makro (.xlsm) tidak diterima"),
     "empty": (lambda d: _bytes(d / "bnba.csv", b""), "Berkas kosong."),
     "corrupt zip": (lambda d: _bytes(d / "bnba.xlsx", b"PK\x03\x04" + b"\x00" * 200), "rusak"),
@@ -397,8 +405,8 @@ def test_a_bad_file_gets_a_clear_message_and_nothing_is_kept(case, ani, files):
     assert stored_uploads() == [] and PmksRecord.objects.count() == 0
 
 
-def test_a_file_over_the_size_limit_is_refused(ani, files, monkeypatch):
-    monkeypatch.setattr(tabular, "MAX_UPLOAD_BYTES", 2_000)
+def test_a_file_over_the_size_limit_is_refused(ani, files, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 2_000
     response = upload(ani, write_csv(files / "besar.csv", [bnba_row(n) for n in range(1, 40)]))
     assert any("terlalu besar" in e for e in response.context["form"].errors["berkas"])
     assert stored_uploads() == []
@@ -474,7 +482,8 @@ def test_another_kecamatan_cannot_import_into_kejaksan(people, catalogue, login,
     preview, response = import_file(budi, write_xlsx(files / "bnba.xlsx", [bnba_row(1)]))
     assert preview.context["preview"].error_rows[0].messages == [
         f"Baris 2: Desa {DESA_A} (Kejaksan) berada di luar wilayah Anda."]
-    assert response.status_code == 200 and snapshot() == before and not AccessLog.objects.exists()
+    assert response.status_code == 200 and snapshot() == before
+    assert not AccessLog.objects.filter(action="import").exists()
 
 
 def test_a_nik_recorded_in_another_kecamatan_is_not_changed(people, catalogue, login, files):

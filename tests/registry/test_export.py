@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import subprocess
 from datetime import date
 
 import pytest
@@ -12,7 +14,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from registry import imports
+from psks_portal import tabular
+from psks_portal.models import Role
+from registry import io as registry_io
 from registry.models import BoardMember, Education, Kind, LegalStatus, Organisation, Person
 from tests.factories import download
 from tests.registry import test_import as base
@@ -59,11 +63,16 @@ def roster(kinds) -> dict[str, Person]:
     }
 
 
+def shown(user, nik: str) -> str:
+    """A NIK as the pages show it to this user: whole, or to a read-only Pimpinan first four and last four digits."""
+    return f"{nik[:4]}{'*' * 8}{nik[-4:]}" if user.role == Role.PIMPINAN else nik
+
+
 def visible(user, roster: dict[str, Person]) -> set[str]:
-    """The NIKs a user should get, worked out from the desa codes alone."""
+    """The NIKs a user should get (as their pages show them), worked out from the desa codes alone."""
     if user.wilayah_id is None:
-        return {p.nik for p in roster.values()}
-    return {p.nik for p in roster.values() if p.desa_id.startswith(user.wilayah_id + ".")}
+        return {shown(user, p.nik) for p in roster.values()}
+    return {shown(user, p.nik) for p in roster.values() if p.desa_id.startswith(user.wilayah_id + ".")}
 
 
 def read_xlsx(response) -> list[tuple]:
@@ -87,7 +96,7 @@ def export_niks(client, **query) -> set[str]:
 
 def test_the_xlsx_export_keeps_nik_and_phone_as_text_and_neutralises_formulas(people, roster, login):
     response = login(people["ani"]).get(reverse(EXPORT_URL))
-    assert response.status_code == 200 and response["Content-Type"] == imports.XLSX_TYPE
+    assert response.status_code == 200 and response["Content-Type"] == tabular.XLSX_TYPE
     assert response["Content-Disposition"].startswith('attachment; filename="daftar-sdm-kesos-psks-')
     header, *rows = read_xlsx(response)
     assert [c.value for c in header] == PERSON_HEADERS
@@ -95,9 +104,10 @@ def test_the_xlsx_export_keeps_nik_and_phone_as_text_and_neutralises_formulas(pe
     assert set(by_nik) == {roster["a1"].nik, roster["a2"].nik}
     first = by_nik[roster["a1"].nik]
     assert first["NIK"].data_type == "s" and first["No. HP"].data_type == "s" and first["Kode Desa"].data_type == "s"
-    assert first["No. HP"].value == "'+6281234567890"
-    assert first["Nama"].value == """'=HYPERLINK("http://contoh.test","klik")"""
-    assert first["Alamat"].value == "'-1+2 Jl. Minus" and first["Tempat Lahir"].value == "'@Cirebon"
+    # Text cells (inline strings) are never evaluated: no visible apostrophe is needed (issue 11, item 12).
+    assert first["No. HP"].value == "+6281234567890"
+    assert first["Nama"].value == """=HYPERLINK("http://contoh.test","klik")""" and first["Nama"].data_type == "s"
+    assert first["Alamat"].value == "-1+2 Jl. Minus" and first["Tempat Lahir"].value == "@Cirebon"
     assert first["Tanggal Lahir"].is_date and first["Tanggal Lahir"].value.date() == date(1990, 1, 1)
     assert first["Tanggal SK"].value.date() == date(2025, 1, 2) and first["Nomor SK"].value == "SK-01"
     assert (first["Pendidikan"].value, first["Jenis"].value, first["Status ASN"].value) == ("D3", "PSM", "Non-ASN")
@@ -124,7 +134,7 @@ def test_tab_and_carriage_return_are_neutralised_too(people, roster, login, valu
     assert row[PERSON_HEADERS.index("Alamat")] == "'" + value
     cells = next(r for r in read_xlsx(client.get(reverse(EXPORT_URL))) if r[0].value == roster["a2"].nik)
     address = cells[PERSON_HEADERS.index("Alamat")]
-    assert address.data_type == "s" and address.value.startswith("'")
+    assert address.data_type == "s" and address.value.strip() == value.strip()
 
 
 # --- Scope, filters and audit ---------------------------------------------------------------------------------------
@@ -152,7 +162,7 @@ def test_every_persona_exports_only_their_wilayah(people, roster, login, persona
 )
 def test_the_export_follows_the_list_filters(people, roster, login, persona, query, expected):
     client = login(people[persona])
-    assert export_niks(client, **query) == {roster[key].nik for key in expected}
+    assert export_niks(client, **query) == {shown(people[persona], roster[key].nik) for key in expected}
     listed = client.get(reverse("registry:person_list"), query)
     assert {row.person.nik for row in listed.context["page"].object_list} == {roster[key].nik for key in expected}
 
@@ -183,7 +193,7 @@ def test_every_export_is_recorded_without_the_nik(people, roster, login):
     client = login(people["ani"])
     client.get(reverse(EXPORT_URL), {"jenis": "psm"})
     client.get(reverse(EXPORT_URL), {"format": "csv", "q": roster["a1"].nik})
-    entries = LogEntry.objects.filter(user=people["ani"], action_flag=imports.EXPORT_ACTION_FLAG).order_by("pk")
+    entries = LogEntry.objects.filter(user=people["ani"], action_flag=registry_io.EXPORT_ACTION_FLAG).order_by("pk")
     assert [e.content_type for e in entries] == [ContentType.objects.get_for_model(Person)] * 2
     assert entries[0].change_message == "Ekspor XLSX: 1 baris; saringan: jenis=psm"
     assert entries[1].change_message == "Ekspor CSV: 1 baris; saringan: q=(angka disamarkan)"
@@ -255,11 +265,12 @@ def test_the_organisation_export_has_the_chair_and_neutralised_names(people, org
     assert [c.value for c in header] == ORG_HEADERS
     assert len(rows) == 1
     row = dict(zip(ORG_HEADERS, (c.value for c in rows[0]), strict=True))
-    assert row["Nama Lembaga"] == "'=cmd|' /C calc'!A0" and row["Ketua"] == "Ahmad Fauzi"
+    assert row["Nama Lembaga"] == "=cmd|' /C calc'!A0" and row["Ketua"] == "Ahmad Fauzi"
+    assert rows[0][0].data_type == "s"  # a text cell, never a formula
     assert (row["Jenis"], row["Status Badan Hukum"], row["Nomor Tanda Daftar"], row["No. HP"]) == (
         "LKS", "Berbadan hukum", "460/1/2024", "0231123")
     assert rows[0][ORG_HEADERS.index("No. HP")].data_type == "s"
-    entry = LogEntry.objects.get(user=people["ani"], action_flag=imports.EXPORT_ACTION_FLAG)
+    entry = LogEntry.objects.get(user=people["ani"], action_flag=registry_io.EXPORT_ACTION_FLAG)
     assert entry.content_type == ContentType.objects.get_for_model(Organisation)
 
 
@@ -271,7 +282,7 @@ def test_the_organisation_export_has_the_chair_and_neutralised_names(people, org
 def test_the_organisation_export_is_scoped(people, organisations, login, persona, expected):
     response = login(people[persona]).get(reverse(ORG_EXPORT_URL), {"format": "csv"})
     names = {row[0] for row in read_csv(response)[1:]}
-    assert names == {imports.neutralise(organisations[key].name) for key in expected}
+    assert names == {tabular.neutralise(organisations[key].name) for key in expected}
 
 
 def test_an_exported_organisation_file_imports_back_unchanged(people, organisations, login, files):
@@ -280,3 +291,80 @@ def test_an_exported_organisation_file_imports_back_unchanged(people, organisati
     path.write_bytes(download(client.get(reverse(ORG_EXPORT_URL))))
     preview = base.upload(client, path, base.ORG_IMPORT_URL).context["preview"]
     assert preview.counts == {"baru": 0, "diperbarui": 0, "tidak_berubah": 2, "ditolak": 0}, preview.rows
+
+
+# --- The page's masking (issue 11, item 2) --------------------------------------------------------------------------
+
+
+def _table(response, fmt: str) -> list[list[str]]:
+    if fmt == "csv":
+        return read_csv(response)
+    return [["" if c.value is None else (c.value.strftime("%d-%m-%Y") if hasattr(c.value, "strftime") else
+             str(c.value)) for c in row] for row in read_xlsx(response)]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("persona", ["hadi", "intan", "dedi"])
+def test_a_person_export_gives_a_pimpinan_what_the_pages_give(people, roster, login, persona, fmt):
+    """The list page shows a Pimpinan masked NIKs and the detail page hides the phone: so does the export, which also
+    leaves out the birth date; an operator gets every column."""
+    client = login(people[persona])
+    response = client.get(reverse(EXPORT_URL), {"format": fmt})
+    header, *rows = _table(response, fmt)
+    pimpinan = people[persona].role == Role.PIMPINAN
+    hidden = {"Tanggal Lahir", "No. HP"}
+    assert header == ([h for h in PERSON_HEADERS if h not in hidden] if pimpinan else PERSON_HEADERS)
+    expected = visible(people[persona], roster)
+    assert {row[0] for row in rows} == expected
+    content = download(response).decode("utf-8-sig") if fmt == "csv" else " ".join(" ".join(r) for r in rows)
+    for someone in roster.values():
+        if shown(people[persona], someone.nik) not in expected:
+            continue
+        assert (someone.nik in content) is not pimpinan
+        assert (someone.phone.lstrip("+") in content) is not pimpinan
+        assert (someone.birth_date.strftime("%d-%m-%Y") in content) is not pimpinan
+    if pimpinan:  # the list page's own masking, the same characters
+        page = client.get(reverse("registry:person_list")).content.decode()
+        assert all(nik in page for nik in expected)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("persona", ["hadi", "dedi"])
+def test_an_organisation_export_gives_a_pimpinan_no_phone(people, organisations, login, persona, fmt):
+    response = login(people[persona]).get(reverse(ORG_EXPORT_URL), {"format": fmt})
+    header, *rows = _table(response, fmt)
+    pimpinan = people[persona].role == Role.PIMPINAN
+    assert header == ([h for h in ORG_HEADERS if h != "No. HP"] if pimpinan else ORG_HEADERS)
+    assert len(rows) == 2
+    assert ("0231123" in " ".join(" ".join(r) for r in rows)) is not pimpinan
+
+
+def test_spreadsheet_users_are_told_to_take_the_xlsx(people, roster, login):
+    client = login(people["dedi"])
+    for url in ("registry:person_list", "registry:organisation_list"):
+        notice = client.get(reverse(url)).content.decode()
+        assert 'data-testid="csv-notice"' in notice and "pakai XLSX" in notice
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_keeps_nik_phone_and_formula_like_text_of_the_xlsx_but_not_of_the_csv(people, roster, login,
+                                                                                           tmp_path):
+    """What LibreOffice Calc makes of the exports with its default settings (converted headless to CSV / XLSX)."""
+    client = login(people["ani"])
+    a1 = roster["a1"]
+    xlsx_path = tmp_path / "ekspor.xlsx"
+    xlsx_path.write_bytes(download(client.get(reverse(EXPORT_URL))))
+    to_utf8_csv = "csv:Text - txt - csv (StarCalc):44,34,76"
+    subprocess.run(["soffice", "--headless", "--convert-to", to_utf8_csv, "--outdir", str(tmp_path / "dari-xlsx"),
+                    str(xlsx_path)], check=True, capture_output=True, timeout=180)
+    with (tmp_path / "dari-xlsx" / "ekspor.csv").open(encoding="utf-8") as handle:
+        row = next(r for r in csv.reader(handle) if r[0] == a1.nik)  # 16 digits intact
+    assert row[PERSON_HEADERS.index("No. HP")] == a1.phone
+    assert row[PERSON_HEADERS.index("Nama")] == a1.name  # the =HYPERLINK(…) text, not evaluated, no apostrophe
+    csv_path = tmp_path / "ekspor.csv"
+    csv_path.write_bytes(download(client.get(reverse(EXPORT_URL), {"format": "csv"})))
+    subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path / "dari-csv"),
+                    str(csv_path)], check=True, capture_output=True, timeout=180)
+    sheet = load_workbook(tmp_path / "dari-csv" / "ekspor.xlsx").active
+    niks = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert a1.nik not in niks and all(isinstance(n, int | float) for n in niks)  # why the pages steer to XLSX

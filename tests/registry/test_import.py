@@ -24,7 +24,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from psks_portal.models import Role
-from registry import imports
+from psks_portal.tabular import pipeline
+from registry import io
 from registry.models import AsnStatus, Assignment, BoardMember, Education, LegalStatus, Organisation, Person
 from registry.services import catalogue_load
 from tests.factories import load_test_tree, make_user
@@ -110,7 +111,7 @@ def upload(client, path: Path, url: str = IMPORT_URL):
 
 
 def confirm(client, url: str = CONFIRM_URL, *, roster: str = "person", only_valid: bool = False):
-    token = client.session.get("registry_imports", {}).get(roster, {}).get("token", "")
+    token = client.session.get("imports", {}).get(roster, {}).get("token", "")
     data = {"token": token, **({"hanya_valid": "on"} if only_valid else {})}
     return client.post(reverse(url), data)
 
@@ -202,7 +203,7 @@ def test_it_previews_without_changing_anything(ani, files):
     first = rows[0]["NIK"]
     assert first not in html and f"{first[:4]}********{first[-4:]}" in html
     stored = stored_uploads()
-    assert len(stored) == 1 and stored[0].name == ani.session["registry_imports"]["person"]["token"]
+    assert len(stored) == 1 and stored[0].name == ani.session["imports"]["person"]["token"]
     assert "daftar" not in stored[0].name
 
 
@@ -226,7 +227,7 @@ def test_it_imports_on_confirm_with_roles_history_and_an_audit_record(people, an
     assert Assignment.history.filter(history_user=people["ani"]).count() == 2
     entry = LogEntry.objects.get(user=people["ani"], action_flag=CHANGE)
     assert "2 baru" in entry.change_message
-    assert stored_uploads() == [] and "person" not in ani.session.get("registry_imports", {})
+    assert stored_uploads() == [] and "person" not in ani.session.get("imports", {})
 
 
 def test_the_same_file_twice_changes_nothing_the_second_time(ani, files):
@@ -287,7 +288,6 @@ def test_a_file_with_refused_rows_changes_nothing_unless_only_valid_rows_are_cho
 
 
 def test_every_refused_row_says_why(ani, files):
-    pns = person_row(13, **{"Status ASN": "PNS"})
     rows = [
         (person_row(1, NIK="327401010190001"), "NIK harus 16 digit, bukan 15 digit."),
         (person_row(2, **{"Jenis Kelamin": "P"}), "NIK menunjukkan jenis kelamin laki-laki"),
@@ -299,7 +299,6 @@ def test_every_refused_row_says_why(ani, files):
         (person_row(8, **{"Kode Desa": "32.74.01"}), "bukan kode desa/kelurahan"),
         (person_row(9, Pendidikan="Pesantren"), "Pendidikan “Pesantren” tidak dikenal"),
         (person_row(10, **{"Status ASN": "Honorer"}), "Status ASN harus Non-ASN, PNS atau PPPK"),
-        (pns, "Status ASN PNS wajib disertai Golongan"),
         (person_row(12, Nama=""), "Nama wajib diisi."),
         (person_row(14, NIK=int(nik_for(serial=14))), "NIK tersimpan sebagai angka"),
         (person_row(15, **{"Tanggal Lahir": 32874}), "Tanggal Lahir berupa angka (32874)"),
@@ -445,7 +444,7 @@ def test_confirm_without_a_matching_pending_upload_changes_nothing(people, ani, 
     upload(ani, write_xlsx(files / "a.xlsx", [person_row(1)]))
     stale = ani.post(reverse(CONFIRM_URL), {"token": "A" * 32})
     assert stale.status_code == 302 and stale.url == reverse(IMPORT_URL)
-    token = ani.session["registry_imports"]["person"]["token"]
+    token = ani.session["imports"]["person"]["token"]
     budi = login(people["budi"])  # Budi's session has no pending upload: Ani's token is worth nothing to him
     assert budi.post(reverse(CONFIRM_URL), {"token": token, "hanya_valid": "on"}).status_code == 302
     assert Person.objects.count() == 0
@@ -474,11 +473,11 @@ def test_a_vanished_upload_or_a_clash_during_the_import_changes_nothing(ani, fil
     assert response.status_code == 302 and response.url == reverse(IMPORT_URL)
     assert any("sudah tidak tersedia" in str(m) for m in response.wsgi_request._messages)
 
-    def clash(**kwargs):
+    def clash(plan, *, user):
         raise IntegrityError("duplicate key value violates unique constraint")
 
     upload(ani, path)
-    monkeypatch.setitem(imports.IMPORTS, "person", clash)
+    monkeypatch.setattr(io.PERSONS, "write", clash)
     response = confirm(ani)
     assert any("Data berubah saat impor berjalan" in str(m) for m in response.wsgi_request._messages)
     assert Person.objects.count() == 0 and stored_uploads() == []
@@ -524,6 +523,10 @@ def _excel_like_xlsx(path: Path, *, date1904: bool) -> Path:
             + s("H", "Jl. Kartini No. 1") + s("I", "PSM") + s("J", "Non-ASN") + '<c r="L2"><v>81234567890</v></c>')
     files = {
         "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        # The package relationship Excel always writes (calamine, like Excel, finds the workbook through it).
+        "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                       f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+                       '</Relationships>',
         "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rel}"><workbookPr date1904="{int(date1904)}"/>'
                            '<sheets><sheet name="Petunjuk" sheetId="1" r:id="rId1"/>'
                            '<sheet name="Data" sheetId="2" r:id="rId2"/></sheets></workbook>',
@@ -575,7 +578,7 @@ def _zip_bomb(path: Path) -> Path:
         "xl/media/padding.bin", "w", force_zip64=True
     ) as member:
         chunk = b" " * (8 << 20)
-        for _ in range(imports.MAX_UNPACKED_BYTES // len(chunk) + 1):
+        for _ in range(django_settings.IMPORT_MAX_UNPACKED_BYTES // len(chunk) + 1):
             member.write(chunk)
     return path
 
@@ -599,11 +602,13 @@ BAD_FILES = {
     "xlsm": (lambda d: write_xlsx(d / "makro.xlsm", [person_row(1)]), "Berkas makro (.xlsm) tidak diterima"),
     "vba inside xlsx": (lambda d: _xlsx_with(d / "makro.xlsx", {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0"}),
                         "berisi makro (VBA)"),
-    "old xls": (lambda d: _bytes(d / "lama.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500),
-                "Format Excel lama (.xls) tidak didukung"),
+    # XLS and ODS are read too now (issue 10): the messages that said otherwise changed.
+    "damaged xls": (lambda d: _bytes(d / "lama.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500),
+                    "dilindungi kata sandi atau rusak"),
     "xls named xlsx": (lambda d: _bytes(d / "lama.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500),
                        "dilindungi kata sandi"),
-    "other format": (lambda d: _bytes(d / "daftar.ods", b"PK\x03\x04"), "Hanya berkas XLSX atau CSV"),
+    "other format": (lambda d: _bytes(d / "daftar.numbers", b"PK\x03\x04"), "Hanya berkas XLSX, XLS, ODS atau CSV"),
+    "broken ods": (lambda d: _bytes(d / "daftar.ods", b"PK\x03\x04"), "Berkas ODS rusak"),
     "zip bomb": (lambda d: _zip_bomb(d / "bom.xlsx"), "terlalu besar setelah dibuka"),
 }
 
@@ -622,18 +627,18 @@ def test_a_bad_file_gets_a_clear_message_and_changes_nothing(ani, files, case):
     assert any(expected in e for e in errors), errors
     assert expected in response.content.decode().replace("&quot;", '"').replace("&#x27;", "'")
     assert Person.objects.count() == 0 and stored_uploads() == []
-    assert "registry_imports" not in ani.session or "person" not in ani.session["registry_imports"]
+    assert "imports" not in ani.session or "person" not in ani.session["imports"]
 
 
-def test_an_oversized_upload_is_refused(ani, files, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 2_000)
+def test_an_oversized_upload_is_refused(ani, files, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 2_000
     response = upload(ani, write_csv(files / "besar.csv", [person_row(n) for n in range(1, 40)]))
     assert any("terlalu besar" in e for e in response.context["form"].errors["berkas"])
     assert stored_uploads() == []
 
 
-def test_a_file_over_the_row_limit_is_refused(ani, files, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+def test_a_file_over_the_row_limit_is_refused(ani, files, settings):
+    settings.IMPORT_MAX_ROWS = 3
     response = upload(ani, write_csv(files / "banyak.csv", [person_row(n) for n in range(1, 5)]))
     assert any("lebih dari 3 baris" in e for e in response.context["form"].errors["berkas"])
 
@@ -665,12 +670,12 @@ def test_the_import_query_count_does_not_grow_with_rows(people, kinds, files, si
     path = write_xlsx(files / "a.xlsx", rows)
     user.wilayah  # noqa: B018 - load the user's wilayah outside the measured block, as a request would
     with django_assert_max_num_queries(5):
-        assert imports.person_import_preview(path=path, filename="a.xlsx", user=user).counts["baru"] == size
+        assert pipeline.dry_run(io.PERSONS, path=path, filename="a.xlsx", user=user).counts["baru"] == size
     with django_assert_max_num_queries(16):
-        imports.person_import(path=path, filename="a.xlsx", user=user)
+        pipeline.apply(io.PERSONS, path=path, filename="a.xlsx", user=user)
     changed = write_xlsx(files / "b.xlsx", [{**row, "Alamat": "Alamat baru", "Nomor SK": "SK-2"} for row in rows])
     with django_assert_max_num_queries(16):
-        assert imports.person_import(path=changed, filename="b.xlsx", user=user).counts["diperbarui"] == size
+        assert pipeline.apply(io.PERSONS, path=changed, filename="b.xlsx", user=user).counts["diperbarui"] == size
     assert Person.objects.count() == size and Assignment.objects.filter(sk_number="SK-2").count() == size
 
 
@@ -781,3 +786,97 @@ def test_the_organisation_template_offers_organisation_kinds(ani, files):
     assert [c.value for c in workbook["Data"][1]] == ORG_HEADERS
     kinds = {row[0] for row in workbook["Jenis"].iter_rows(min_row=2, values_only=True)}
     assert {"LKS", "KT", "Keluarga Pioner"} <= kinds and "PSM" not in kinds
+
+
+# --- Relaxed rules, messages and the confirm button (issue 10) ------------------------------------------------------
+
+
+def test_a_pns_without_golongan_and_an_empty_birth_place_import_flagged_incomplete(ani, files):
+    rows = [person_row(1, **{"Status ASN": "PNS"}), person_row(2, **{"Tempat Lahir": ""}), person_row(3)]
+    preview, response = import_file(ani, write_xlsx(files / "a.xlsx", rows))
+    outcomes = preview.context["preview"].rows
+    assert [r.status for r in outcomes] == ["baru", "baru", "baru"] and all(not r.errors for r in outcomes)
+    assert outcomes[0].warnings == ["Data belum lengkap: Status ASN PNS tanpa Golongan (mis. III/a); kelayakan yang "
+                                    "bergantung pada golongan belum dapat dinilai."]
+    assert outcomes[1].warnings == ["Data belum lengkap: Tempat Lahir kosong."] and outcomes[2].warnings == []
+    assert "Data belum lengkap" in preview.content.decode()
+    assert response.status_code == 302
+    pns = Person.objects.get(nik=rows[0]["NIK"])
+    assert (pns.asn_status, pns.golongan) == (AsnStatus.PNS, "")
+    assert Person.objects.get(nik=rows[1]["NIK"]).birth_place == ""
+    # A later file that gives the golongan completes the record, and the warning goes.
+    again = upload(ani, write_xlsx(files / "b.xlsx", [person_row(1, Golongan="III/a", **{"Status ASN": "PNS"})]))
+    assert again.context["preview"].rows[0].warnings == [] and again.context["preview"].rows[0].status == "diperbarui"
+
+
+def test_an_unknown_jenis_lists_the_accepted_values(ani, files):
+    from registry.models import Kind, Subject
+
+    kinds = Kind.objects.filter(subject=Subject.PERSON, is_active=True).order_by("sort_order", "name")
+    names = [k.short_name for k in kinds]
+    expected = f"{', '.join(names[:-1])} atau {names[-1]}"
+    preview = upload(ani, write_xlsx(files / "a.xlsx", [person_row(1, Jenis="Penyihir")])).context["preview"]
+    assert preview.rows[0].errors == [f"Jenis “Penyihir” tidak dikenal. Jenis yang diterima: {expected}."]
+    assert "LKS" not in expected and {"PSM", "Tagana", "TKSK"} <= set(names)
+
+
+@pytest.mark.parametrize("code", ["32.74.01.5001", "3274015001", "32.00.01.1001"])
+def test_a_well_formed_code_that_names_no_desa_is_not_registered_rather_than_invalid(ani, files, code):
+    shown = f"{code[:2]}.{code[2:4]}.{code[4:6]}.{code[6:]}" if "." not in code else code
+    preview = upload(ani, write_xlsx(files / "a.xlsx", [person_row(1, **{"Kode Desa": code})])).context["preview"]
+    assert preview.rows[0].errors == [f"Kode Desa {shown} tidak terdaftar."]
+
+
+def test_the_confirm_button_counts_the_rows_it_writes(ani, files):
+    import_file(ani, write_xlsx(files / "a.xlsx", [person_row(1)]))
+    rows = [person_row(1), person_row(2), person_row(3), person_row(4, Jenis="Penyihir")]
+    response = upload(ani, write_xlsx(files / "b.xlsx", rows))
+    preview = response.context["preview"]
+    assert preview.counts == {"baru": 2, "diperbarui": 0, "tidak_berubah": 1, "ditolak": 1}
+    html = response.content.decode()
+    assert "Lewati 1 baris yang ditolak dan simpan 2 baris" in html and "Konfirmasi impor" not in html
+    before = Person.objects.count()
+    # The button posts what it says: the valid rows only (a hidden field), two of which write.
+    token = ani.session["imports"]["person"]["token"]
+    done = ani.post(reverse(CONFIRM_URL), {"token": token, "hanya_valid": "True"})
+    assert done.status_code == 302 and Person.objects.count() - before == 2
+    clean = upload(ani, write_xlsx(files / "c.xlsx", [person_row(1), person_row(5)])).content.decode()
+    assert "Konfirmasi: simpan 1 baris" in clean
+    unchanged = upload(ani, write_xlsx(files / "d.xlsx", [person_row(1)])).content.decode()
+    assert "Tidak ada baris yang mengubah data" in unchanged and 'data-testid="confirm-button"' not in unchanged
+
+
+@pytest.mark.parametrize(("url", "text_columns"), [
+    ("registry:person_template", ["NIK", "Kode Desa", "No. HP", "Nomor SK"]),
+    ("registry:organisation_template", ["Kode Desa", "Nomor Tanda Daftar", "No. HP"]),
+])
+def test_the_template_formats_nik_desa_code_and_phone_columns_as_text(ani, files, url, text_columns):
+    data = _workbook(ani.get(reverse(url)), files)["Data"]
+    headers = [c.value for c in data[1]]
+    formats = {h: data.column_dimensions[chr(65 + i)].number_format for i, h in enumerate(headers)}
+    assert {h: formats[h] for h in text_columns} == dict.fromkeys(text_columns, "@")
+    assert formats["Nama" if "Nama" in formats else "Nama Lembaga"] != "@"
+
+
+@pytest.mark.parametrize("name", ["daftar.xls", "daftar.ods", "rumus-libreoffice.xlsx"])
+def test_xls_and_ods_import_and_a_formula_cell_is_named_with_its_kept_value(ani, files, name):
+    path = Path(__file__).resolve().parent.parent / "files" / name
+    preview, _ = import_file(ani, path, only_valid=True)
+    rows = preview.context["preview"].rows
+    assert [r.status for r in rows] == ["baru", "baru", "ditolak"]
+    assert rows[1].warnings == ["Sel berisi rumus; yang dibaca adalah nilai hasil rumus yang tersimpan di berkas: "
+                                "Nama."]
+    formula = {"daftar.xls": "(rumus)", "daftar.ods": '“=IF(1;"X";"L")”'}.get(name, '“=IF(1,"X","L")”')
+    assert rows[2].errors == [f"Jenis Kelamin harus L atau P, bukan “X”. (Sel Jenis Kelamin berisi rumus {formula}; "
+                              "nilai tersimpannya “X”.)"]
+    assert sorted(Person.objects.values_list("nik", "name", "phone")) == [
+        ("3274010101900001", "Orang Uji 1", "081234567890"), ("3274010101900002", "Orang Uji 1 Jr", "081234567891")]
+
+
+def test_a_formula_without_a_kept_value_is_named_not_read_as_empty(ani, files):
+    path = Path(__file__).resolve().parent.parent / "files" / "rumus-tanpa-nilai.xlsx"
+    rows = upload(ani, path).context["preview"].rows
+    assert rows[1].errors == ["Nama berisi rumus “=B2&\" Jr\"” tanpa nilai tersimpan di berkas. Buka berkas di Excel "
+                              "atau LibreOffice lalu simpan lagi agar nilainya dihitung, atau tempel sebagai nilai "
+                              "(Paste Special → Values)."]
+    assert not any("Nama wajib diisi" in m for m in rows[1].errors)

@@ -708,7 +708,7 @@ def test_an_import_from_another_wilayah_writes_nothing_into_kejaksan(world, peop
     messages = [m for row in outcome.error_rows for m in row.messages]
     assert any("di luar wilayah Anda" in m for m in messages), messages
     assert disclosed(preview) == []
-    token = client.session["pmks_bnba_import"]["token"]
+    token = client.session["imports"]["bnba"]["token"]
     confirmed = client.post(reverse("pmks:register_import_confirm"), {"token": token, "hanya_valid": "on"})
     assert confirmed.status_code in (200, 302)
     assert disclosed(_landing(client, confirmed)) == []
@@ -729,7 +729,7 @@ def test_a_confirmation_cannot_use_another_users_upload(world, people, persona):
     rows = [["3274014203500779", "Warga Baru Kejaksan", "P", date(1950, 3, 2), world.desa[0], "Jl. Baru", "LUT",
              date(2026, 1, 5), "", "", ""]]  # fmt: skip
     assert ani.post(reverse("pmks:register_import"), _bnba_file(rows)()).status_code == 200
-    token = ani.session["pmks_bnba_import"]["token"]
+    token = ani.session["imports"]["bnba"]["token"]
     before = snapshot()
     other = Client()
     other.force_login(people[persona])

@@ -5,7 +5,7 @@ of at least ``PURPOSE_MIN_LENGTH`` characters); each export leaves one ``AccessL
 and the row count (never a name or NIK). A read-only Pimpinan never receives an export of names (``PermissionDenied``).
 The rows are exactly the list page's (``register.filtered_records``): the user's scope narrowed by the same filters.
 The file repeats the import headers first, so an exported file imports back unchanged; NIK and codes are text cells
-and cells a spreadsheet would run as a formula are neutralised (``psks_portal.tabular``).
+(``psks_portal.tabular.writers``). The register's pages are never shown to a read-only viewer, and neither is this.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from django.utils import timezone
 from pmks import register
 from pmks.models import AccessLog, Category, PmksRecord
 from psks_portal import scope as scoping
-from psks_portal import tabular
 from psks_portal.logging import mask_digits
 from psks_portal.models import User, Wilayah
-from psks_portal.tabular import DATE, ExportColumn, ExportFile
+from psks_portal.tabular.reader import DATE
+from psks_portal.tabular.writers import ExportColumn, ExportFile, export_file
 
 FILE_STEM = "bnba-pmks"
 PURPOSE_MIN_LENGTH = 10
@@ -37,7 +37,7 @@ def _kecamatan(record: PmksRecord) -> str:
     return record.desa.kecamatan.name if record.desa.kecamatan else ""
 
 
-# The import headers first (see ``register_import.COLUMNS``), then what the list page shows besides.
+# The import headers first (see ``records.COLUMNS``), then what the list page shows besides.
 EXPORT_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("NIK", lambda r: r.nik, width=20),
     ExportColumn("Nama", lambda r: r.name, width=28),
@@ -62,8 +62,7 @@ def _categories(record: PmksRecord) -> list[Category]:
 
 def can_export(user: User) -> bool:
     """By-name exports are for the roles that see names: never a read-only Pimpinan."""
-    scope = scoping.user_scope(user)
-    return not scope.read_only and (scope.everything or scope.wilayah is not None)
+    return scoping.user_scope(user).may_write
 
 
 def purpose_text(purpose: str, description: str) -> str:
@@ -90,7 +89,7 @@ def record_export(
         raise ValueError("An export of names needs a stated purpose.")
     records = register.filtered_records(user, wilayah=wilayah, category=category, status=status, q=q)
     rows = records.select_related("desa__kecamatan").iterator(chunk_size=2000)  # streamed into the file
-    export = tabular.export_file(rows, EXPORT_COLUMNS, fmt=fmt, stem=FILE_STEM, on=timezone.localdate())
+    export = export_file(rows, EXPORT_COLUMNS, fmt=fmt, stem=FILE_STEM, on=timezone.localdate())
     AccessLog.objects.create(
         user=user,
         action=AccessLog.EXPORT,

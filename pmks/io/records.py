@@ -1,10 +1,4 @@
-"""Import of the by-name (BNBA) PMKS register from XLSX or CSV, with the registry import's rules.
-
-Two steps. ``import_preview`` stores the upload under a random token and says, row by row, what would happen (new,
-changed, unchanged, or refused with the reason and the line number) without writing anything. ``record_import`` reads
-the stored file again inside one transaction, re-validates every row against the database as it is *now* and writes
-in bulk (a fixed number of queries whatever the number of rows). A file with refused rows changes nothing unless the
-caller asks for the valid rows only.
+"""Import of the by-name (BNBA) PMKS register from XLSX, XLS, ODS or CSV, through the core import pipeline.
 
 Matching makes a second import of the same file a no-op: a row with a NIK matches the record with that NIK (or, if
 there is none, the one record without NIK with the same name, birth date and desa, which then gets the NIK); a row
@@ -15,8 +9,9 @@ category of an older catalogue already on the record may stay by its code).
 Rules are the form's: NIK form and its agreement with sex and birth date, the age and sex rules of each category on
 the date identified (``register.category_problems``), a date identified not before the birth date, “dirujuk” only
 with a referral target. Rows whose desa, or whose existing record, lies outside the user's wilayah are refused; a
-read-only Pimpinan cannot import at all. Every record written gets a ``simple_history`` row (with its categories) and
-every import one ``AccessLog`` row (counts and the masked file name; never a name or NIK).
+read-only Pimpinan cannot import at all. Every record written gets a ``simple_history`` row (with its categories);
+every preview (dry run) and every written import one ``AccessLog`` row (counts and the masked file name; never a name
+or NIK).
 """
 
 from __future__ import annotations
@@ -28,9 +23,6 @@ from datetime import date
 from pathlib import Path
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -39,32 +31,33 @@ from pmks.models import AccessLog, Catalogue, Category, HandlingStatus, PmksReco
 from pmks.selectors import active_catalogue
 from psks_portal import nik as nik_rules
 from psks_portal import scope as scoping
-from psks_portal import tabular
 from psks_portal.logging import mask_digits
 from psks_portal.models import User, Wilayah
-from psks_portal.tabular import (
-    BATCH_SIZE,
-    DATE,
-    ERROR,
-    NEW,
-    UNCHANGED,
-    UPDATED,
-    Column,
-    DesaIndex,
-    ImportFileError,
-    ImportPreview,
-    ImportRefused,
-    PendingImport,
-    RowOutcome,
+from psks_portal.tabular import templates
+from psks_portal.tabular.cells import (
+    CellError,
     RowProblems,
-    Table,
+    choice_list,
+    limited,
+    parse_desa_code,
+    parse_optional_nik,
+    parse_past_date,
+    parse_required_date,
+    parse_sex,
+    required,
+    text,
 )
+from psks_portal.tabular.lookups import DesaIndex, in_chunks
+from psks_portal.tabular.pipeline import BATCH_SIZE, Plan, create_with_history, plan_update, update_with_history
+from psks_portal.tabular.preview import ERROR, NEW, UNCHANGED, UPDATED, ImportPreview, RowOutcome
+from psks_portal.tabular.reader import DATE, Column, SheetRow, Table, header_key
 
 ROSTER = "bnba"
 TITLE = "Data BNBA PMKS"
 FILE_STEM = "bnba-pmks"
 REASON = "Impor berkas BNBA"
-IMPORT_ACTION = "import"  # AccessLog.action for an import (the model's choices list view, record and export only)
+IMPORT_ACTION = "import"  # AccessLog.action of a written import (the model's choices: list view, record, export)
+PREVIEW_ACTION = "preview"  # AccessLog.action of a dry run: the rows were checked against the register and shown
 NOTES_LIMIT = 2000
 
 STATUS_WORDS = {
@@ -92,43 +85,31 @@ COLUMNS: tuple[Column, ...] = (
     Column("referral_target", "Dirujuk Ke", example="", width=24, note="Wajib bila status Dirujuk."),
     Column("notes", "Catatan", example="", width=32),
 )
-
-
-def can_import(user: User) -> bool:
-    """Importing writes: a read-only Pimpinan or a user without a wilayah may not."""
-    scope = scoping.user_scope(user)
-    return not scope.read_only and (scope.everything or scope.wilayah is not None)
-
-
-def _require_importer(user: User) -> None:
-    if not can_import(user):
-        raise PermissionDenied
+LABELS = {c.key: c.header for c in COLUMNS}
 
 
 # --- Reading rows ---------------------------------------------------------------------------------------------------
 
 
 def _person_key(name: str, birth: date | None, desa: str) -> tuple[str, date | None, str]:
-    return tabular.header_key(name), birth, desa
+    return header_key(name), birth, desa
 
 
 def parse_status(value: object) -> str | None:
-    text = tabular.text(value)
-    if not text:
+    cell = text(value)
+    if not cell:
         return None
     try:
-        return str(STATUS_WORDS[re.sub(r"[^a-z]", "", text.casefold())])
+        return str(STATUS_WORDS[re.sub(r"[^a-z]", "", cell.casefold())])
     except KeyError:
-        raise tabular.CellError(
-            f"Status Penanganan harus Baru, Ditangani, Dirujuk atau Selesai, bukan “{text}”."
-        ) from None
+        raise CellError(f"Status Penanganan harus Baru, Ditangani, Dirujuk atau Selesai, bukan “{cell}”.") from None
 
 
 def split_categories(value: object) -> list[str]:
     """``"LUT; 24, fm"`` → ``["LUT", "24", "fm"]`` (order kept, repeats dropped); an empty cell is an error."""
-    tokens = [t.strip() for t in re.split(r"[;,]", tabular.text(value)) if t.strip()]
+    tokens = [t.strip() for t in re.split(r"[;,]", text(value)) if t.strip()]
     if not tokens:
-        raise tabular.CellError("Kategori wajib diisi (singkatan atau nomor, mis. LUT; FM).")
+        raise CellError("Kategori wajib diisi (singkatan atau nomor, mis. LUT; FM).")
     return list(dict.fromkeys(tokens))
 
 
@@ -142,29 +123,28 @@ class _Cells:
     categories: list[str] | None
 
 
-def _read(line: int, cells: dict[str, object], today: date) -> _Cells:
-    row = RowProblems(line)
+def _read(sheet_row: SheetRow, today: date) -> _Cells:
+    row = RowProblems.of(sheet_row, LABELS)
     values = {
-        "name": row.take(tabular.required, cells.get("name"), "Nama", 150),
-        "sex": row.take(tabular.parse_sex, cells.get("sex")),
-        "identified_on": row.take(tabular.parse_required_date, cells.get("identified_on"), "Tanggal Teridentifikasi",
-                                  today),
+        "name": row.read("name", required, "Nama", 150),
+        "sex": row.read("sex", parse_sex),
+        "identified_on": row.read("identified_on", parse_required_date, "Tanggal Teridentifikasi", today),
     }
     optional = {
-        "birth_date": row.take(tabular.parse_past_date, cells.get("birth_date"), "Tanggal Lahir", today),
-        "address": row.take(tabular.limited, cells.get("address"), "Alamat", 250),
-        "status": row.take(parse_status, cells.get("status")),
-        "referral_target": row.take(tabular.limited, cells.get("referral_target"), "Dirujuk Ke", 200),
-        "notes": row.take(tabular.limited, cells.get("notes"), "Catatan", NOTES_LIMIT),
+        "birth_date": row.read("birth_date", parse_past_date, "Tanggal Lahir", today),
+        "address": row.read("address", limited, "Alamat", 250),
+        "status": row.read("status", parse_status),
+        "referral_target": row.read("referral_target", limited, "Dirujuk Ke", 200),
+        "notes": row.read("notes", limited, "Catatan", NOTES_LIMIT),
     }
     values.update((k, v) for k, v in optional.items() if v not in (None, ""))
     return _Cells(
-        line,
+        sheet_row.line,
         row,
-        row.take(tabular.parse_optional_nik, cells.get("nik")),
+        row.read("nik", parse_optional_nik),
         values,
-        row.take(tabular.parse_desa_code, cells.get("desa")),
-        row.take(split_categories, cells.get("categories")),
+        row.read("desa", parse_desa_code),
+        row.read("categories", split_categories),
     )
 
 
@@ -186,18 +166,19 @@ class _CategoryIndex:
         categories = Category.objects.filter(catalogue=catalogue).order_by("number") if catalogue else []
         for category in categories:
             for key in (str(category.number), f"{category.number:02d}", category.code, category.name):
-                self.by_key.setdefault(tabular.header_key(key), category)
+                self.by_key.setdefault(header_key(key), category)
+        self.accepted = choice_list([c.code for c in categories]) if categories else "—"
 
     def resolve(self, row: RowProblems, tokens: list[str], kept: dict[str, Category]) -> list[Category]:
         """The categories named; ``kept`` are the record's categories of an older catalogue, by code."""
         found = []
         for token in tokens:
-            key = tabular.header_key(token)
+            key = header_key(token)
             category = self.by_key.get(key) or kept.get(key)
             if category is None:
                 name = self.catalogue.name if self.catalogue else "katalog aktif"
-                row.errors.append(f"Kategori “{token}” tidak ada dalam {name}. Pakai singkatan atau nomor dari lembar "
-                                  "Kategori templat.")
+                row.errors.append(f"Kategori “{token}” tidak ada dalam {name}. Kategori yang diterima (singkatan, "
+                                  f"atau nomornya di lembar Kategori templat): {self.accepted}.")
             elif category not in found:
                 found.append(category)
         return found
@@ -212,6 +193,7 @@ class _Writes:
     changed: dict[int, PmksRecord] = field(default_factory=dict)
     fields: set[str] = field(default_factory=set)
     categories: dict[int, list[int]] = field(default_factory=dict)  # changed record pk → its categories after
+    current: dict[int, dict[int, int]] = field(default_factory=dict)  # record → {category: its through row}
 
 
 class _Planner:
@@ -220,30 +202,30 @@ class _Planner:
     def __init__(self, *, user: User, table: Table):
         self.user = user
         today = timezone.localdate()
-        self.cells = [_read(line, record, today) for line, record in table.rows]
+        self.cells = [_read(sheet_row, today) for sheet_row in table.rows]
         self.categories = _CategoryIndex(active_catalogue())
         self.desa = DesaIndex(user, {c.desa_code for c in self.cells if c.desa_code})
         records = PmksRecord.objects.select_related("desa").order_by("pk")
         niks = {c.nik.value for c in self.cells if c.nik}
-        self.by_nik = {r.nik: r for r in tabular.in_chunks(records, "nik", niks)}
+        self.by_nik = {r.nik: r for r in in_chunks(records, "nik", niks)}
         self.by_person: dict[tuple, list[PmksRecord]] = defaultdict(list)
-        for record in tabular.in_chunks(records, "desa_id", self.desa.by_code):
+        for record in in_chunks(records, "desa_id", self.desa.by_code):
             self.by_person[_person_key(record.name, record.birth_date, record.desa_id)].append(record)
         known = {r.pk for r in self.by_nik.values()} | {r.pk for rs in self.by_person.values() for r in rs}
         through = PmksRecord.categories.through.objects.values_list("pmksrecord_id", "category_id", "pk")
         self.current: dict[int, dict[int, int]] = defaultdict(dict)  # record → {category: its through row}
-        for record_id, category_id, row_id in tabular.in_chunks(through, "pmksrecord_id", known):
+        for record_id, category_id, row_id in in_chunks(through, "pmksrecord_id", known):
             self.current[record_id][category_id] = row_id
         active = {c.pk for c in self.categories.by_key.values()}
         older = {pk for pks in self.current.values() for pk in pks} - active
-        self.older = {c.pk: c for c in tabular.in_chunks(Category.objects.all(), "pk", older)}
+        self.older = {c.pk: c for c in in_chunks(Category.objects.all(), "pk", older)}
         prefixes = {c.nik.kecamatan_code for c in self.cells if c.nik}
         kecamatan = Wilayah.objects.filter(level=Wilayah.KECAMATAN).only("code")
-        self.known_kecamatan = {w.code for w in tabular.in_chunks(kecamatan, "code", prefixes)}
+        self.known_kecamatan = {w.code for w in in_chunks(kecamatan, "code", prefixes)}
 
-    def plan(self) -> tuple[list[RowOutcome], _Writes]:
+    def plan(self) -> Plan:
         writes, seen = _Writes(), {}
-        return [self._plan_row(cells, writes, seen) for cells in self.cells], writes
+        return Plan([self._plan_row(cells, writes, seen) for cells in self.cells], writes)
 
     def _match(self, cells: _Cells, desa: Wilayah) -> PmksRecord | None:
         row, values, nik = cells.row, cells.values, cells.nik
@@ -311,7 +293,7 @@ class _Planner:
         if existing is not None:
             for pk in self.current.get(existing.pk, []):
                 if pk in self.older:
-                    kept.setdefault(tabular.header_key(self.older[pk].code), self.older[pk])
+                    kept.setdefault(header_key(self.older[pk].code), self.older[pk])
         return self.categories.resolve(cells.row, cells.categories, kept)
 
     @staticmethod
@@ -338,18 +320,14 @@ class _Planner:
 
     def _plan_change(self, record: PmksRecord, values: dict, categories: list[int], writes: _Writes,
                      outcome: RowOutcome) -> None:
-        changed = [name for name, value in values.items() if getattr(record, name) != value]
-        for name in changed:
-            setattr(record, name, values[name])
-        outcome.changes.extend(str(PmksRecord._meta.get_field(n.removesuffix("_id")).verbose_name) for n in changed)
+        changed = plan_update(record, values, changed=writes.changed, fields=writes.fields, outcome=outcome)
         categories_changed = set(categories) != set(self.current.get(record.pk, []))
         if categories_changed:
             outcome.changes.append("kategori")
+            writes.changed[record.pk] = record  # its history row carries the new categories
         if not changed and not categories_changed:
             outcome.status = UNCHANGED
             return
-        writes.changed[record.pk] = record
-        writes.fields.update(changed)
         writes.categories[record.pk] = categories
         outcome.status = UPDATED
 
@@ -357,16 +335,15 @@ class _Planner:
 # --- Writing --------------------------------------------------------------------------------------------------------
 
 
-def _write(writes: _Writes, current: dict[int, dict[int, int]], *, user: User) -> None:
+def _write(writes: _Writes, *, user: User) -> None:
     """Create and update the records, their categories and the history rows (with the categories) in bulk."""
-    through = PmksRecord.categories.through
-    created = PmksRecord.objects.bulk_create([record for record, _ in writes.new], batch_size=BATCH_SIZE)
+    through, current = PmksRecord.categories.through, writes.current
+    created, history = create_with_history(PmksRecord, [record for record, _ in writes.new], user=user, reason=REASON)
     now = timezone.now()
     for record in writes.changed.values():
         record.updated_at = now  # ``auto_now`` is not applied by bulk_update
-    if writes.changed:
-        PmksRecord.objects.bulk_update(list(writes.changed.values()), sorted({*writes.fields, "updated_at"}),
-                                       batch_size=BATCH_SIZE)
+    history += update_with_history(PmksRecord, list(writes.changed.values()), {*writes.fields, "updated_at"},
+                                   user=user, reason=REASON)
     removed = [row for pk, after in writes.categories.items() for c, row in current[pk].items() if c not in after]
     if removed:
         through.objects.filter(pk__in=removed).delete()
@@ -375,13 +352,7 @@ def _write(writes: _Writes, current: dict[int, dict[int, int]], *, user: User) -
     added += [through(pmksrecord_id=pk, category_id=c) for pk, after in writes.categories.items()
               for c in after if c not in current[pk]]
     through.objects.bulk_create(added, batch_size=BATCH_SIZE)
-    history = [
-        *PmksRecord.history.bulk_history_create(created, batch_size=BATCH_SIZE, default_user=user,
-                                                default_change_reason=REASON),
-        *PmksRecord.history.bulk_history_create(list(writes.changed.values()), batch_size=BATCH_SIZE, update=True,
-                                                default_user=user, default_change_reason=REASON),
-    ]
-    rows = tabular.in_chunks(through.objects.all(), "pmksrecord_id", {h.id for h in history})
+    rows = in_chunks(through.objects.all(), "pmksrecord_id", {h.id for h in history})
     _history_categories(history, rows)
 
 
@@ -398,78 +369,9 @@ def _history_categories(history: list, rows: list) -> None:
     )
 
 
-def _log_import(user: User, preview: ImportPreview, filename: str) -> None:
-    counts = preview.counts
-    AccessLog.objects.create(
-        user=user, action=IMPORT_ACTION, wilayah=scoping.user_scope(user).wilayah,
-        row_count=counts[NEW] + counts[UPDATED], purpose=REASON,
-        filters={"berkas": mask_digits(Path(filename).name)[:100], "baru": counts[NEW],
-                 "diperbarui": counts[UPDATED], "tidak_berubah": counts[UNCHANGED], "dilewati": counts[ERROR]},
-    )
-
-
-# --- Entry points ---------------------------------------------------------------------------------------------------
-
-
-def _table(path: Path, filename: str) -> Table:
-    return tabular.read_table(path, filename=filename, columns=COLUMNS)
-
-
-def record_import_preview(*, path: Path, filename: str, user: User) -> ImportPreview:
-    """What importing this file would do, row by row; writes nothing."""
-    _require_importer(user)
-    table = _table(path, filename)
-    outcomes, _ = _Planner(user=user, table=table).plan()
-    return ImportPreview(ROSTER, outcomes, table.notices())
-
-
-@transaction.atomic
-def record_import(*, path: Path, filename: str, user: User, only_valid: bool = False) -> ImportPreview:
-    """Re-validate the file against the database now and write it in bulk; all or nothing.
-
-    Raises ``ImportRefused`` (nothing written) when rows are refused and ``only_valid`` is false.
-    """
-    _require_importer(user)
-    table = _table(path, filename)
-    planner = _Planner(user=user, table=table)
-    outcomes, writes = planner.plan()
-    preview = ImportPreview(ROSTER, outcomes, table.notices())
-    if preview.has_errors and not only_valid:
-        raise ImportRefused(preview)
-    _write(writes, planner.current, user=user)
-    preview.applied = True
-    _log_import(user, preview, filename)
-    return preview
-
-
-def import_preview(*, upload: UploadedFile, user: User) -> tuple[PendingImport, ImportPreview]:
-    """Store an upload and preview it; a file that cannot be read is deleted again and ImportFileError raised."""
-    _require_importer(user)
-    tabular.check_upload(name=upload.name, size=upload.size)
-    pending = tabular.upload_store(upload)
-    try:
-        return pending, record_import_preview(path=pending.path, filename=pending.filename, user=user)
-    except BaseException:
-        tabular.upload_discard(pending)
-        raise
-
-
-def import_confirm(*, pending: PendingImport, user: User, only_valid: bool) -> ImportPreview:
-    """Import a stored upload (re-validated from scratch); the file is deleted once the import is written."""
-    if not pending.path.is_file():
-        raise ImportFileError("Berkas unggahan sudah tidak tersedia (disimpan paling lama satu hari). Unggah lagi.")
-    result = record_import(path=pending.path, filename=pending.filename, user=user, only_valid=only_valid)
-    tabular.upload_discard(pending)
-    return result
-
-
 # --- Template -------------------------------------------------------------------------------------------------------
 
 TEMPLATE_LINES = (
-    "Isi lembar Data mulai baris 2; baris 1 adalah judul kolom (jangan diubah, boleh ditambah kolom lain).",
-    "Kolom berwarna jingga wajib ada. Sel yang dikosongkan tidak menghapus data yang sudah tersimpan.",
-    "Impor selalu dimulai dengan pratinjau: tidak ada data yang berubah sebelum Anda mengonfirmasi.",
-    "Hanya desa di dalam wilayah kerja Anda yang dapat diimpor.",
     "Satu baris untuk satu orang; beberapa kategori ditulis dalam satu sel, dipisah titik koma atau koma.",
     "Orang dicocokkan menurut NIK; tanpa NIK menurut nama, tanggal lahir dan kode desa. Data yang cocok diperbarui, "
     "bukan ditambah, sehingga mengimpor berkas yang sama dua kali tidak mengubah apa pun.",
@@ -477,20 +379,55 @@ TEMPLATE_LINES = (
 )
 
 
-def template_xlsx(*, user: User) -> bytes:
-    """The empty template: Data (headers, formats, drop-downs), Petunjuk, Kategori (active catalogue), Kode Desa."""
-    _require_importer(user)
-    workbook = Workbook()
-    tabular.template_data_sheet(workbook, COLUMNS)
-    tabular.template_help_sheet(workbook.create_sheet("Petunjuk"), title=f"Templat impor {TITLE}",
-                                lines=TEMPLATE_LINES, columns=COLUMNS)
-    catalogue = active_catalogue()
-    categories = catalogue.categories.order_by("number") if catalogue else []
-    tabular.template_list_sheet(
-        workbook.create_sheet("Kategori"), ["Nomor", "Singkatan", "Nama", "Usia", "Jenis kelamin", "Satuan"],
-        ([f"{c.number:02d}", c.code, c.name, c.age_rule, c.get_sex_display() or "—", c.get_unit_display()]
-         for c in categories),
-        (8, 12, 60, 14, 14, 12),
-    )
-    tabular.template_desa_sheet(workbook.create_sheet("Kode Desa"), user)
-    return tabular.workbook_bytes(workbook)
+# --- The importer ---------------------------------------------------------------------------------------------------
+
+
+class RecordImporter:
+    """The BNBA register as an ``psks_portal.tabular.pipeline.Importer``; every dry run and import is in AccessLog."""
+
+    key = ROSTER
+    title = TITLE
+    columns = COLUMNS
+
+    def plan(self, table: Table, *, user: User) -> Plan:
+        planner = _Planner(user=user, table=table)
+        plan = planner.plan()
+        plan.writes.current = planner.current
+        return plan
+
+    def write(self, plan: Plan, *, user: User) -> None:
+        _write(plan.writes, user=user)
+
+    def log(self, preview: ImportPreview, *, user: User, filename: str) -> None:
+        """One AccessLog row per dry run (``preview``: rows checked against the register and shown) and per written
+        import (``import``); counts and the masked file name, never a name or NIK."""
+        counts = preview.counts
+        AccessLog.objects.create(
+            user=user, action=IMPORT_ACTION if preview.applied else PREVIEW_ACTION,
+            wilayah=scoping.user_scope(user).wilayah,
+            row_count=counts[NEW] + counts[UPDATED] if preview.applied else len(preview.rows),
+            purpose=REASON if preview.applied else f"Pratinjau {REASON.lower()}",
+            filters={"berkas": mask_digits(Path(filename).name)[:100], "baru": counts[NEW],
+                     "diperbarui": counts[UPDATED], "tidak_berubah": counts[UNCHANGED],
+                     "dilewati" if preview.applied else "ditolak": counts[ERROR]},
+        )
+
+    def template(self, *, user: User) -> bytes:
+        """Data (headers, formats, drop-downs), Petunjuk, Kategori (active catalogue), Kode Desa."""
+        workbook = Workbook()
+        templates.template_data_sheet(workbook, COLUMNS)
+        templates.template_help_sheet(workbook.create_sheet("Petunjuk"), title=f"Templat impor {TITLE}",
+                                      lines=TEMPLATE_LINES, columns=COLUMNS)
+        catalogue = active_catalogue()
+        categories = catalogue.categories.order_by("number") if catalogue else []
+        templates.template_list_sheet(
+            workbook.create_sheet("Kategori"), ["Nomor", "Singkatan", "Nama", "Usia", "Jenis kelamin", "Satuan"],
+            ([f"{c.number:02d}", c.code, c.name, c.age_rule, c.get_sex_display() or "—", c.get_unit_display()]
+             for c in categories),
+            (8, 12, 60, 14, 14, 12),
+        )
+        templates.template_desa_sheet(workbook.create_sheet("Kode Desa"), user)
+        return templates.workbook_bytes(workbook)
+
+
+RECORDS = RecordImporter()

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('psks_portal', '0001_wilayah_and_user'),
-        ('registry', '0001_registry_catalogue_and_records'),
+        ('registry', '0002_person_golongan_may_wait'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
