@@ -37,9 +37,9 @@ from openpyxl import Workbook
 from pmks import register
 from pmks.models import AccessLog, Catalogue, Category, HandlingStatus, PmksRecord
 from pmks.selectors import active_catalogue
+from psks_portal import date_bounds, tabular
 from psks_portal import nik as nik_rules
 from psks_portal import scope as scoping
-from psks_portal import tabular
 from psks_portal.logging import mask_digits
 from psks_portal.models import User, Wilayah
 from psks_portal.tabular import (
@@ -148,7 +148,7 @@ def _read(line: int, cells: dict[str, object], today: date) -> _Cells:
         "name": row.take(tabular.required, cells.get("name"), "Nama", 150),
         "sex": row.take(tabular.parse_sex, cells.get("sex")),
         "identified_on": row.take(tabular.parse_required_date, cells.get("identified_on"), "Tanggal Teridentifikasi",
-                                  today),
+                                  today, date_bounds.EARLIEST_IDENTIFIED),
     }
     optional = {
         "birth_date": row.take(tabular.parse_past_date, cells.get("birth_date"), "Tanggal Lahir", today),

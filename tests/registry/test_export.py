@@ -240,7 +240,7 @@ def test_an_exported_file_imports_back_unchanged(people, roster, login, files, f
 def organisations(kinds) -> dict[str, Organisation]:
     lks = Organisation.objects.create(kind=Kind.objects.get(code="lks"), name="=cmd|' /C calc'!A0",
                                       desa_id="32.74.01.1001", legal_status=LegalStatus.BADAN_HUKUM,
-                                      registration_number="460/1/2024", address="Jl. Siliwangi 1", phone="0231123")
+                                      registration_number="460/1/2024", address="Jl. Siliwangi 1", phone="0231123456")
     BoardMember.objects.create(organisation=lks, name="Ahmad Fauzi", position="Ketua")
     BoardMember.objects.create(organisation=lks, name="Bendahara Satu", position="Bendahara")
     kt = Organisation.objects.create(kind=Kind.objects.get(code="karang-taruna"), name="Karang Taruna Pegambiran",
@@ -257,7 +257,7 @@ def test_the_organisation_export_has_the_chair_and_neutralised_names(people, org
     row = dict(zip(ORG_HEADERS, (c.value for c in rows[0]), strict=True))
     assert row["Nama Lembaga"] == "'=cmd|' /C calc'!A0" and row["Ketua"] == "Ahmad Fauzi"
     assert (row["Jenis"], row["Status Badan Hukum"], row["Nomor Tanda Daftar"], row["No. HP"]) == (
-        "LKS", "Berbadan hukum", "460/1/2024", "0231123")
+        "LKS", "Berbadan hukum", "460/1/2024", "0231123456")
     assert rows[0][ORG_HEADERS.index("No. HP")].data_type == "s"
     entry = LogEntry.objects.get(user=people["ani"], action_flag=imports.EXPORT_ACTION_FLAG)
     assert entry.content_type == ContentType.objects.get_for_model(Organisation)
