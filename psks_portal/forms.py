@@ -7,6 +7,7 @@ import hashlib
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -168,6 +169,23 @@ class UserForm(ConcurrencyGuardMixin, forms.ModelForm):
 class UserFilterForm(forms.Form):
     q = forms.CharField(label=_("Cari"), required=False)
     role = forms.ChoiceField(label=_("Peran"), required=False, choices=[("", _("Semua peran")), *Role.choices])
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with a plain Indonesian error, and no database work for impossible user names."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Masukkan nama pengguna dan sandi yang benar. Huruf besar dan kecil dibedakan."),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > self.fields["username"].max_length:
+            # No account has such a name: the answer of a wrong password, and nothing for the login throttle to
+            # store (its username column is 255 characters; a longer value was a database error, a 500).
+            raise self.get_invalid_login_error()
+        return super().clean()
 
 
 class WilayahJumpForm(forms.Form):

@@ -111,3 +111,18 @@ def test_security_headers_are_sent(people, login):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("length", [151, 256, 300, 5000])
+def test_a_very_long_user_name_is_a_wrong_login_not_a_server_error(people, client, length):
+    client.raise_request_exception = False
+    response = _attempt(client, "a" * length, "salah-sandi")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Masukkan nama pengguna dan sandi yang benar. Huruf besar dan kecil dibedakan." in html
+
+
+def test_the_login_error_names_the_user_name_once(people, client):
+    html = _attempt(client, "ani", "salah-sandi").content.decode()
+    assert "Masukkan nama pengguna dan sandi yang benar. Huruf besar dan kecil dibedakan." in html
+    assert "nama pengguna nama pengguna" not in html.lower()
