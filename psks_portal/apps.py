@@ -6,3 +6,6 @@ class PortalConfig(AppConfig):
     name = "psks_portal"
     verbose_name = _("Inti portal: wilayah dan pengguna")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from psks_portal import checks  # noqa: F401 - registers the deployment checks
