@@ -3,7 +3,6 @@ about it; uploaded attachments are stored under names nobody can guess."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from django.core.files.base import ContentFile
 
 from psks_portal import checks
 from reporting.models import Activity, attachment_path
+from tests.core.test_security import production_env
 from tests.reporting.conftest import make_report
 
 
@@ -32,16 +32,8 @@ def test_the_check_warns_only_behind_a_proxy_without_a_proxy_count(settings, beh
 
 
 def _check_deploy(**env) -> subprocess.CompletedProcess:
-    production = dict(
-        os.environ,
-        DEBUG="false",
-        SECRET_KEY="x" * 20 + "-production-secret-key-for-tests-0123456789",
-        ALLOWED_HOSTS="psks.example.go.id",
-        PORTAL_DEMO_ENABLED="false",
-        **env,
-    )
     command = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
-    return subprocess.run(command, cwd=settings.BASE_DIR, env=production, capture_output=True, text=True)
+    return subprocess.run(command, cwd=settings.BASE_DIR, env=production_env(**env), capture_output=True, text=True)
 
 
 def test_check_deploy_fails_behind_a_proxy_with_proxy_count_zero_and_passes_with_one():

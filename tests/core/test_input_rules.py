@@ -14,6 +14,7 @@ from psks_portal.models import User, Wilayah
 from registry.models import Kind, Organisation, Person
 from registry.services import catalogue_load as registry_catalogue_load
 from tests.registry.conftest import make_person
+from tests.registry.test_rosters import _person_form
 
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -142,21 +143,7 @@ def test_import_cells_follow_the_same_rules():
 
 
 def _person(**overrides) -> dict:
-    data = {
-        "nik": A_NIK,
-        "name": "Siti Aminah",
-        "sex": "P",
-        "birth_place": "Cirebon",
-        "birth_date": "1995-05-17",
-        "education": "30",
-        "desa": "32.74.01.1002",
-        "address": "Jl. Kartini 5",
-        "phone": "081234567890",
-        "asn_status": "non_asn",
-        "golongan": "",
-        "nik_note": "",
-    }
-    return {**data, **overrides}
+    return _person_form(**{"nik": A_NIK, **overrides})
 
 
 def _errors(response) -> str:

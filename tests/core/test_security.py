@@ -60,14 +60,20 @@ def test_an_idle_session_is_logged_out(people, client, settings):
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
-def test_production_settings_pass_check_deploy_and_refuse_a_missing_secret():
-    env = dict(
+def production_env(**extra) -> dict:
+    """The environment of a production deployment (DEBUG off, a real secret), for ``manage.py`` subprocesses."""
+    return dict(
         os.environ,
         DEBUG="false",
         SECRET_KEY="x" * 20 + "-production-secret-key-for-tests-0123456789",
         ALLOWED_HOSTS="psks.example.go.id",
         PORTAL_DEMO_ENABLED="false",
+        **extra,
     )
+
+
+def test_production_settings_pass_check_deploy_and_refuse_a_missing_secret():
+    env = production_env()
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
