@@ -61,8 +61,11 @@ def test_an_idle_session_is_logged_out(people, client, settings):
 
 
 def production_env(**extra) -> dict:
-    """The environment of a production deployment (DEBUG off, a real secret), for ``manage.py`` subprocesses."""
-    return dict(
+    """The environment of a production deployment (DEBUG off, a real secret), for ``manage.py`` subprocesses.
+
+    Without the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (set for the rest of the session once they start), which
+    ``check --deploy`` rightly refuses."""
+    env = dict(
         os.environ,
         DEBUG="false",
         SECRET_KEY="x" * 20 + "-production-secret-key-for-tests-0123456789",
@@ -70,6 +73,8 @@ def production_env(**extra) -> dict:
         PORTAL_DEMO_ENABLED="false",
         **extra,
     )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
 
 
 def test_production_settings_pass_check_deploy_and_refuse_a_missing_secret():
