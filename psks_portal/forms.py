@@ -28,7 +28,7 @@ def plausible_past_date(value, *, label, earliest=date_bounds.EARLIEST):
 
 
 class PhoneField(forms.CharField):
-    """A telephone number by the core's one rule (``psks_portal.phone``), stored in its national form (``08…``)."""
+    """A telephone number by the core's one rule (``psks_portal.phone``): layout dropped, ``0…`` or ``+62…`` kept."""
 
     def widget_attrs(self, widget):
         return {**super().widget_attrs(widget), "inputmode": "tel"}
@@ -129,7 +129,7 @@ class UserForm(ConcurrencyGuardMixin, forms.ModelForm):
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
-        if (digits.is_ascii_digits(username) or digits.has_foreign_digits(username)) and len(username) >= 16:
+        if username.isdigit() and len(username) >= 16:  # any script's digits: a NIK typed in fullwidth too
             raise ValidationError(_("Nama pengguna tidak boleh berupa NIK atau nomor KK."))
         return username
 

@@ -250,6 +250,18 @@ def _formula() -> dict:
     return {"written": tksk.WRITTEN_WEIGHT, "interview": tksk.INTERVIEW_WEIGHT, "bonus": bonus}
 
 
+def _nik_lookup(request: HttpRequest, kecamatan: Wilayah, *, expired: bool) -> HttpResponse:
+    """The first step of registering a candidate: the NIK, posted, then kept in the session (``?cari=<key>``)."""
+    lookup = NikLookupForm(request.POST if request.method == "POST" else None)
+    if lookup.is_valid():
+        url = reverse("registry:tksk_candidate_create", args=[kecamatan.code])
+        return private_search.redirect_to_key(request, url, lookup.cleaned_data["nik"])
+    if expired:
+        messages.warning(request, _("Pencarian NIK sudah tidak berlaku (sesi berganti). Masukkan NIK lagi."))
+    return render(request, "registry/tksk/candidate_form.html",
+                  {"kecamatan": kecamatan, "lookup": lookup, "form": None, "active_nav": "tksk"})
+
+
 @login_required
 def tksk_candidate_create(request: HttpRequest, code: str) -> HttpResponse:
     """Register a candidate: look the NIK up in scope; a new person gets the minimal registry data.
@@ -259,14 +271,7 @@ def tksk_candidate_create(request: HttpRequest, code: str) -> HttpResponse:
     key = request.GET.get(private_search.PARAM)
     nik = private_search.recall(request, key)
     if nik is None:
-        lookup = NikLookupForm(request.POST if request.method == "POST" else None)
-        if lookup.is_valid():
-            url = reverse("registry:tksk_candidate_create", args=[kecamatan.code])
-            return private_search.redirect_to_key(request, url, lookup.cleaned_data["nik"])
-        if key:
-            messages.warning(request, _("Pencarian NIK sudah tidak berlaku (sesi berganti). Masukkan NIK lagi."))
-        return render(request, "registry/tksk/candidate_form.html",
-                      {"kecamatan": kecamatan, "lookup": lookup, "form": None, "active_nav": "tksk"})
+        return _nik_lookup(request, kecamatan, expired=bool(key))
     lookup = NikLookupForm({"nik": nik})
     person = exists = None
     if lookup.is_valid():
