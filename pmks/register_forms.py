@@ -13,7 +13,9 @@ from pmks import register
 from pmks.io.exports import PURPOSE_MIN_LENGTH, PURPOSES
 from pmks.models import Category, HandlingStatus, PmksRecord
 from pmks.selectors import active_catalogue
+from psks_portal import date_bounds
 from psks_portal import nik as nik_rules
+from psks_portal.forms import plausible_past_date
 from psks_portal.widgets import DesaField, WilayahField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -77,6 +79,16 @@ class RecordForm(forms.ModelForm):
         if register.nik_taken(parsed.value, exclude_pk=self.instance.pk):
             raise ValidationError(_("NIK ini sudah tercatat."))
         return parsed.value
+
+    def clean_birth_date(self):
+        return plausible_past_date(self.cleaned_data.get("birth_date"), label=_("Tanggal lahir"))
+
+    def clean_identified_on(self):
+        return plausible_past_date(
+            self.cleaned_data.get("identified_on"),
+            label=_("Tanggal teridentifikasi"),
+            earliest=date_bounds.EARLIEST_IDENTIFIED,
+        )
 
     def clean(self):
         cleaned = super().clean()

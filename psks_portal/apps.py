@@ -8,6 +8,9 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from psks_portal import converters
+        from psks_portal import (
+            checks,  # noqa: F401 - registers the deployment checks
+            converters,
+        )
 
         converters.register()

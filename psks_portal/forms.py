@@ -7,14 +7,39 @@ import hashlib
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from psks_portal import date_bounds, digits
+from psks_portal import phone as phone_rules
 from psks_portal.accounts import can_assign, manageable_roles
 from psks_portal.models import ROLE_LEVELS, Role, User, role_wilayah_message
 from psks_portal.tabular.errors import ImportFileError
 from psks_portal.tabular.reader import ACCEPTED_EXTENSIONS, check_upload
 from psks_portal.widgets import WilayahField
+
+
+def plausible_past_date(value, *, label, earliest=date_bounds.EARLIEST):
+    """For a form's ``clean_<field>``: ``value`` unless it lies in the future or before ``earliest``."""
+    problem = date_bounds.past_date_problem(value, label=str(label), today=timezone.localdate(), earliest=earliest)
+    if problem:
+        raise ValidationError(problem)
+    return value
+
+
+class PhoneField(forms.CharField):
+    """A telephone number by the core's one rule (``psks_portal.phone``): layout dropped, ``0…`` or ``+62…`` kept."""
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "tel"}
+
+    def to_python(self, value) -> str:
+        try:
+            return phone_rules.parse(super().to_python(value))
+        except phone_rules.InvalidPhone as exc:
+            raise ValidationError(str(exc), code="invalid") from None
 
 
 class ConcurrencyGuardMixin:
@@ -75,6 +100,7 @@ class UserForm(ConcurrencyGuardMixin, forms.ModelForm):
         model = User
         fields = ["username", "full_name", "role", "wilayah", "position", "nip", "email", "phone", "is_active"]
         labels = {"username": _("Nama pengguna"), "is_active": _("Akun aktif"), "email": _("Email")}
+        field_classes = {"phone": PhoneField}
         help_texts = {
             "username": _("Huruf, angka dan . _ - saja. Jangan memakai NIK."),
             "is_active": _("Matikan untuk menonaktifkan akun; akun tidak pernah dihapus agar riwayatnya tetap ada."),
@@ -105,15 +131,15 @@ class UserForm(ConcurrencyGuardMixin, forms.ModelForm):
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
-        if username.isdigit() and len(username) >= 16:
+        if username.isdigit() and len(username) >= 16:  # any script's digits: a NIK typed in fullwidth too
             raise ValidationError(_("Nama pengguna tidak boleh berupa NIK atau nomor KK."))
         return username
 
     def clean_nip(self) -> str:
-        nip = (self.cleaned_data.get("nip") or "").replace(" ", "")
-        if nip and (not nip.isdigit() or len(nip) != 18):
-            raise ValidationError(_("NIP terdiri dari 18 digit angka."))
-        return nip
+        try:
+            return digits.parse_nip(self.cleaned_data.get("nip") or "")
+        except digits.InvalidNumber as exc:
+            raise ValidationError(str(exc)) from None
 
     def clean(self):
         cleaned = super().clean()
@@ -145,6 +171,23 @@ class UserForm(ConcurrencyGuardMixin, forms.ModelForm):
 class UserFilterForm(forms.Form):
     q = forms.CharField(label=_("Cari"), required=False)
     role = forms.ChoiceField(label=_("Peran"), required=False, choices=[("", _("Semua peran")), *Role.choices])
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with a plain Indonesian error, and no database work for impossible user names."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Masukkan nama pengguna dan sandi yang benar. Huruf besar dan kecil dibedakan."),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > self.fields["username"].max_length:
+            # No account has such a name: the answer of a wrong password, and nothing for the login throttle to
+            # store (its username column is 255 characters; a longer value was a database error, a 500).
+            raise self.get_invalid_login_error()
+        return super().clean()
 
 
 class WilayahJumpForm(forms.Form):

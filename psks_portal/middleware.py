@@ -1,14 +1,17 @@
-"""Send a user whose password was set by an administrator to the password-change page before anything else."""
+"""The portal's own middleware: password change first, Indonesian first, and nothing kept in caches."""
 
 from __future__ import annotations
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 ALLOWED_PATHS = ("password_change", "logout", "set_language")
 
 
 class PasswordChangeRequiredMiddleware:
+    """Send a user whose password was set by an administrator to the password-change page before anything else."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -47,4 +50,23 @@ class PortalLocaleMiddleware:
             translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+class NoStoreMiddleware:
+    """Browsers and proxies keep no copy of any page or file the portal makes (``Cache-Control: no-store``).
+
+    Nearly every page shows personal data (names, NIK, birth dates, phone numbers, PMKS categories), and offices
+    share computers: a cached copy would outlive the logout. A view whose answer may be cached sets its own
+    ``Cache-Control`` (e.g. ``@cache_control(max_age=…)``), which is left alone. Static files never reach this
+    (WhiteNoise answers them first, with long-lived cache headers for hashed names).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
         return response

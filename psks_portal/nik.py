@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from psks_portal.digits import FOREIGN_DIGITS_HINT, has_foreign_digits, is_ascii_digits
+
 MALE, FEMALE = "L", "P"
 
 
@@ -35,11 +37,17 @@ class NIK:
 
 
 def parse(text: str) -> NIK:
-    """Validate the form of a NIK (16 digits, plausible date part, serial ≥ 1) and read its parts."""
+    """Validate the form of a NIK (16 ASCII digits, a date part that is a real date, serial ≥ 1) and read its parts.
+
+    Fullwidth or Arabic-Indic digits are refused, not converted: a converted copy of a NIK already registered
+    would otherwise look new to anyone comparing the text.
+    """
     value = re.sub(r"[\s.\-]", "", str(text or ""))
     if not value:
         raise InvalidNIK("NIK wajib diisi.")
-    if not value.isdigit():
+    if has_foreign_digits(value):
+        raise InvalidNIK(f"NIK hanya boleh berisi angka 0–9. {FOREIGN_DIGITS_HINT}")
+    if not is_ascii_digits(value):
         raise InvalidNIK("NIK hanya boleh berisi angka.")
     if len(value) != 16:
         raise InvalidNIK(f"NIK harus 16 digit, bukan {len(value)} digit.")
@@ -52,12 +60,26 @@ def parse(text: str) -> NIK:
         )
     if not (1 <= month <= 12):
         raise InvalidNIK(f"Bulan lahir pada NIK tidak sah ({value[8:10]}).")
+    if not _real_date(real_day, month, year2):
+        raise InvalidNIK(
+            f"Tanggal lahir pada NIK ({real_day:02d}-{month:02d}-{year2:02d}) tidak ada di kalender."
+        )
     if serial == 0:
         raise InvalidNIK("Nomor urut NIK (4 digit terakhir) tidak boleh 0000.")
     if value[:2] == "00" or value[2:4] == "00" or value[4:6] == "00":
         raise InvalidNIK("Kode wilayah pada NIK (6 digit pertama) tidak sah.")
     kecamatan = f"{value[0:2]}.{value[2:4]}.{value[4:6]}"
     return NIK(value, kecamatan, sex, real_day, month, year2, serial)
+
+
+def _real_date(day: int, month: int, year2: int) -> bool:
+    """Whether day-month exists in a year ending in ``year2``: 29 February only when that year is a leap year
+    (``00`` counts as 2000; from 1901 to 2099 every year divisible by four is one)."""
+    try:
+        date(2000 + year2, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def consistency_problems(nik: NIK, *, sex: str | None, birth_date: date | None) -> list[str]:

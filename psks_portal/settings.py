@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "psks_portal",
@@ -48,6 +50,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Headers of every page and file the portal makes (static files are answered above, by WhiteNoise).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "psks_portal.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "psks_portal.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +83,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "psks_portal.context_processors.portal",
+                # {{ CSP_NONCE }}: the nonce an inline <script> or <style> needs (README, conventions).
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -137,8 +145,39 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts and styles only from the portal itself, or inline with the page's
+# nonce; no inline event handlers (static/js/actions.js gives data-print and data-confirm instead), no plugins, no
+# framing, forms post only here. Style attributes stay allowed: they cannot run code, url() in them is held to
+# img-src, and a few pages size bars and columns with them. Bootstrap's CSS draws its icons from data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page of the portal uses a camera, microphone, location, payment
+# or other device feature, so none may, not even a script that got in.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "bluetooth", "browsing-topics", "camera", "display-capture", "encrypted-media",
+        "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
+        "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}
 
 # Language and time: Indonesian first, English available.
 LANGUAGE_CODE = "id"
@@ -147,6 +186,9 @@ LOCALE_PATHS = [BASE_DIR / "psks_portal" / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Jakarta"
 USE_TZ = True
+
+# Where `manage.py backup` writes (a directory per backup; keep it on another disk or machine).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from psks_portal import nik as nik_rules
-from psks_portal.forms import ConcurrencyGuardMixin
+from psks_portal.forms import ConcurrencyGuardMixin, PhoneField, plausible_past_date
 from psks_portal.models import Wilayah
 from psks_portal.widgets import DesaField, WilayahField
 from registry.eligibility import STATUS_LABELS
@@ -56,6 +56,7 @@ class PersonForm(ConcurrencyGuardMixin, forms.ModelForm):
             "nik_note",
         ]
         widgets = {"birth_date": DATE_WIDGET, "sex": forms.RadioSelect}
+        field_classes = {"phone": PhoneField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,6 +86,9 @@ class PersonForm(ConcurrencyGuardMixin, forms.ModelForm):
                 % {"code": parsed.kecamatan_code}
             )
         return parsed.value
+
+    def clean_birth_date(self):
+        return plausible_past_date(self.cleaned_data.get("birth_date"), label=_("Tanggal lahir"))
 
     def clean(self):
         cleaned = super().clean()
@@ -240,6 +244,7 @@ class OrganisationForm(ConcurrencyGuardMixin, forms.ModelForm):
             "accreditation_date": DATE_WIDGET,
             "work_programme": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"phone": PhoneField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -263,5 +268,10 @@ class OrganisationForm(ConcurrencyGuardMixin, forms.ModelForm):
 
 
 BoardFormSet = forms.inlineformset_factory(
-    Organisation, Organisation.board.rel.related_model, fields=["name", "position", "phone"], extra=2, can_delete=True
+    Organisation,
+    Organisation.board.rel.related_model,
+    fields=["name", "position", "phone"],
+    field_classes={"phone": PhoneField},
+    extra=2,
+    can_delete=True,
 )

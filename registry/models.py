@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from psks_portal import ages
 from psks_portal import nik as nik_rules
+from psks_portal.digits import is_ascii_digits
 from psks_portal.models import Wilayah
 from psks_portal.scope import ScopedQuerySet
 
@@ -252,7 +253,7 @@ class PersonQuerySet(ScopedQuerySet):
         if not text:
             return self
         digits = text.replace(" ", "")
-        if digits.isdigit() and len(digits) >= 4:
+        if is_ascii_digits(digits) and len(digits) >= 4:
             return self.filter(nik__startswith=digits) if len(digits) < 16 else self.filter(nik=digits)
         return self.filter(name__icontains=text)
 

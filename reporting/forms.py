@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from psks_portal import periods
+from psks_portal import digits, periods
 from psks_portal.forms import ConcurrencyGuardMixin
 from psks_portal.models import Wilayah
 from psks_portal.widgets import WilayahField
@@ -138,10 +138,10 @@ class MonthlyReportForm(VersionedReportForm):
         }
 
     def clean_camat_nip(self) -> str:
-        nip = (self.cleaned_data.get("camat_nip") or "").replace(" ", "")
-        if nip and (not nip.isdigit() or len(nip) != 18):
-            raise ValidationError(_("NIP terdiri dari 18 digit angka."))
-        return nip
+        try:
+            return digits.parse_nip(self.cleaned_data.get("camat_nip") or "")
+        except digits.InvalidNumber as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class PeriodReportForm(VersionedReportForm):

@@ -9,6 +9,8 @@ year the kabupaten's evaluation, Permensos 28/2018 Pasal 32); their figures are 
 
 from __future__ import annotations
 
+import secrets
+
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
@@ -166,9 +168,11 @@ class AttachmentKind(models.TextChoices):
 
 
 def attachment_path(instance: Activity, filename: str) -> str:
+    """``laporan/<kecamatan>/<period>/<32 random hex digits>.<ext>``: a name nobody can guess (the file is served only
+    by the scoped ``activity_attachment`` view, under a readable download name)."""
     extension = filename.rsplit(".", 1)[-1].lower()
     report = instance.report
-    return f"laporan/{report.kecamatan_id}/{report.period}/{report.pk}-{instance.date:%d}.{extension}"
+    return f"laporan/{report.kecamatan_id}/{report.period}/{secrets.token_hex(16)}.{extension}"
 
 
 class Activity(models.Model):

@@ -29,6 +29,7 @@ from openpyxl import Workbook
 from pmks import register
 from pmks.models import AccessLog, Catalogue, Category, HandlingStatus, PmksRecord
 from pmks.selectors import active_catalogue
+from psks_portal import date_bounds
 from psks_portal import nik as nik_rules
 from psks_portal import scope as scoping
 from psks_portal.logging import mask_digits
@@ -128,7 +129,9 @@ def _read(sheet_row: SheetRow, today: date) -> _Cells:
     values = {
         "name": row.read("name", required, "Nama", 150),
         "sex": row.read("sex", parse_sex),
-        "identified_on": row.read("identified_on", parse_required_date, "Tanggal Teridentifikasi", today),
+        "identified_on": row.read(
+            "identified_on", parse_required_date, "Tanggal Teridentifikasi", today, date_bounds.EARLIEST_IDENTIFIED
+        ),
     }
     optional = {
         "birth_date": row.read("birth_date", parse_past_date, "Tanggal Lahir", today),

@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 
+from psks_portal import date_bounds, wilayah_codes
 from psks_portal import nik as nik_rules
-from psks_portal import wilayah_codes
+from psks_portal import phone as phone_rules
 from psks_portal.logging import mask_digits
 from psks_portal.tabular.errors import CellError
 from psks_portal.tabular.guards import Formula
@@ -64,16 +65,17 @@ def parse_date(value: object, label: str) -> date | None:
     raise CellError(f"{label} harus berupa tanggal DD-MM-YYYY atau YYYY-MM-DD, bukan “{cell}”.")
 
 
-def parse_past_date(value: object, label: str, today: date) -> date | None:
-    """Like ``parse_date``, but a date after ``today`` is refused; empty is ``None``."""
+def parse_past_date(value: object, label: str, today: date, earliest: date = date_bounds.EARLIEST) -> date | None:
+    """Like ``parse_date``, but a date after ``today`` or before ``earliest`` is refused; empty is ``None``."""
     parsed = parse_date(value, label)
-    if parsed is not None and parsed > today:
-        raise CellError(f"{label} {parsed:%d-%m-%Y} ada di masa depan.")
+    problem = date_bounds.past_date_problem(parsed, label=label, today=today, earliest=earliest)
+    if problem:
+        raise CellError(problem)
     return parsed
 
 
-def parse_required_date(value: object, label: str, today: date) -> date:
-    parsed = parse_past_date(value, label, today)
+def parse_required_date(value: object, label: str, today: date, earliest: date = date_bounds.EARLIEST) -> date:
+    parsed = parse_past_date(value, label, today, earliest)
     if parsed is None:
         raise CellError(f"{label} wajib diisi.")
     return parsed
@@ -113,11 +115,15 @@ def parse_sex(value: object) -> str:
 
 
 def parse_phone(value: object) -> str:
+    """A telephone cell by the core's one phone rule (``psks_portal.phone``); empty is ``""``."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         digits = text(value)
         # A number cell drops the leading zero of a mobile number (0812… → 812…).
-        return "0" + digits if digits.startswith("8") else digits
-    return limited(value, "No. HP", 20)
+        value = "0" + digits if digits.startswith("8") else digits
+    try:
+        return phone_rules.parse(text(value))
+    except phone_rules.InvalidPhone as exc:
+        raise CellError(f"No. HP: {exc}") from None
 
 
 def parse_desa_code(value: object) -> str:

@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from psks_portal import private_search
 from psks_portal.scope import user_scope
 from psks_portal.tabular.writers import attachment
 from psks_portal.views import imports
@@ -32,7 +33,7 @@ def _require_viewer(request: HttpRequest) -> None:
 def _export_filters(request: HttpRequest, subject: str) -> tuple[dict, str]:
     """The list page's filters (same form, same meaning) and the file format; 400 on an invalid value."""
     fmt = request.GET.get("format", "xlsx")
-    form = RosterFilterForm(request.GET, user=request.user, subject=subject)
+    form = RosterFilterForm(private_search.query_with_search(request), user=request.user, subject=subject)
     if fmt not in ("xlsx", "csv") or not form.is_valid():
         errors = "; ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
         raise BadRequest(_("Saringan atau format ekspor tidak sah. %(errors)s") % {"errors": errors})
@@ -40,7 +41,8 @@ def _export_filters(request: HttpRequest, subject: str) -> tuple[dict, str]:
 
 
 def _shown_filters(request: HttpRequest) -> dict[str, str]:
-    return {key: request.GET[key] for key in FILTER_KEYS if request.GET.get(key)}
+    data = private_search.query_with_search(request)
+    return {key: data[key] for key in FILTER_KEYS if data.get(key)}
 
 
 def _roster_export(request: HttpRequest, subject: str, export, *, by_status: bool) -> HttpResponse:

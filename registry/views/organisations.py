@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from psks_portal import submissions
+from psks_portal import private_search, submissions
 from psks_portal.scope import can_change, get_object_for_user, user_scope
 from registry import eligibility, selectors, services
 from registry.forms import BoardFormSet, FactsForm, OrganisationForm, RosterFilterForm
@@ -29,7 +29,10 @@ def _get_organisation(request: HttpRequest, pk: int, *, write: bool = False) -> 
 
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    form = RosterFilterForm(request.GET or None, user=request.user, subject=Subject.ORGANISATION)
+    if request.method == "POST":  # the filter form: the search text (a family's name) goes to the session
+        return private_search.redirect_after_post(request)
+    data = private_search.query_with_search(request)
+    form = RosterFilterForm(data or None, user=request.user, subject=Subject.ORGANISATION)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.organisation_roster(
         request.user,
@@ -40,8 +43,6 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         on=filters.get("tanggal"),
     )
     page = Paginator(rows, 50).get_page(request.GET.get("halaman"))
-    query = request.GET.copy()
-    query.pop("halaman", None)
     return render(
         request,
         "registry/organisation_list.html",
@@ -49,7 +50,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             "filter_form": form,
             "page": page,
             "total": len(rows),
-            "query": query.urlencode(),
+            "query": private_search.public_query(request, "halaman"),
             "active_nav": "organisations",
             "can_write": not user_scope(request.user).read_only,
         },

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from psks_portal import private_search
 from psks_portal.scope import can_change, get_object_for_user, user_scope
 from registry import selectors, services
 from registry.forms import AssignmentForm, FactsForm, PersonForm, RosterFilterForm, TrainingForm
@@ -32,7 +33,9 @@ def _get_person(request: HttpRequest, pk: int, *, write: bool = False) -> Person
 
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
-    form = RosterFilterForm(request.GET or None, user=request.user)
+    if request.method == "POST":  # the filter form: the search text (name or NIK) goes to the session, not the URL
+        return private_search.redirect_after_post(request)
+    form = RosterFilterForm(private_search.query_with_search(request) or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     page, total = selectors.roster_page(
         request.user,
@@ -44,8 +47,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
         eligibility_status=filters.get("kelayakan", ""),
         on=filters.get("tanggal"),
     )
-    query = request.GET.copy()
-    query.pop("halaman", None)
     return render(
         request,
         "registry/person_list.html",
@@ -53,7 +54,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "filter_form": form,
             "page": page,
             "total": total,
-            "query": query.urlencode(),
+            "query": private_search.public_query(request, "halaman"),
             "reference_date": filters.get("tanggal") or timezone.localdate(),
             "active_nav": "persons",
             "can_write": not user_scope(request.user).read_only,

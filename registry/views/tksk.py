@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from psks_portal import nik as nik_rules
+from psks_portal import private_search
 from psks_portal.models import Wilayah
 from psks_portal.scope import get_object_for_user, user_scope
 from psks_portal.widgets import WilayahField
@@ -249,18 +250,36 @@ def _formula() -> dict:
     return {"written": tksk.WRITTEN_WEIGHT, "interview": tksk.INTERVIEW_WEIGHT, "bonus": bonus}
 
 
+def _nik_lookup(request: HttpRequest, kecamatan: Wilayah, *, expired: bool) -> HttpResponse:
+    """The first step of registering a candidate: the NIK, posted, then kept in the session (``?cari=<key>``)."""
+    lookup = NikLookupForm(request.POST if request.method == "POST" else None)
+    if lookup.is_valid():
+        url = reverse("registry:tksk_candidate_create", args=[kecamatan.code])
+        return private_search.redirect_to_key(request, url, lookup.cleaned_data["nik"])
+    if expired:
+        messages.warning(request, _("Pencarian NIK sudah tidak berlaku (sesi berganti). Masukkan NIK lagi."))
+    return render(request, "registry/tksk/candidate_form.html",
+                  {"kecamatan": kecamatan, "lookup": lookup, "form": None, "active_nav": "tksk"})
+
+
 @login_required
 def tksk_candidate_create(request: HttpRequest, code: str) -> HttpResponse:
-    """Register a candidate: look the NIK up in scope; a new person gets the minimal registry data."""
+    """Register a candidate: look the NIK up in scope; a new person gets the minimal registry data.
+
+    The NIK is posted and then waits in the session under an opaque key (``?cari=…``): it never reaches a URL."""
     kecamatan = _get_kecamatan(request, code, write=True)
-    lookup = NikLookupForm(request.GET or None)
+    key = request.GET.get(private_search.PARAM)
+    nik = private_search.recall(request, key)
+    if nik is None:
+        return _nik_lookup(request, kecamatan, expired=bool(key))
+    lookup = NikLookupForm({"nik": nik})
     person = exists = None
-    if lookup.is_bound and lookup.is_valid():
+    if lookup.is_valid():
         person, exists = tksk.person_by_nik(request.user, lookup.cleaned_data["nik"])
         if exists and person is None:
             lookup.add_error("nik", _("NIK ini sudah terdaftar di wilayah lain. Hubungi Dinas Sosial wilayah "
                                       "tersebut."))
-    ready = lookup.is_bound and not lookup.errors
+    ready = not lookup.errors
     form = CandidateForm(request.POST or None, with_year=True) if ready else None
     person_form = None
     if ready and person is None:

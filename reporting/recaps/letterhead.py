@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from psks_portal import periods
+from psks_portal.digits import is_ascii_digits
 from psks_portal.models import Wilayah
 from reporting.models import Letterhead
 
@@ -46,7 +47,7 @@ class Issuer:
     def nip_display(self) -> str:
         """An 18-digit NIP as written on Indonesian documents: 19700101 199503 1 001."""
         digits = self.nip.replace(" ", "")
-        if len(digits) == 18 and digits.isdigit():
+        if len(digits) == 18 and is_ascii_digits(digits):
             return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
         return self.nip or DOTS
 

@@ -60,14 +60,25 @@ def test_an_idle_session_is_logged_out(people, client, settings):
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
-def test_production_settings_pass_check_deploy_and_refuse_a_missing_secret():
+def production_env(**extra) -> dict:
+    """The environment of a production deployment (DEBUG off, a real secret), for ``manage.py`` subprocesses.
+
+    Without the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (set for the rest of the session once they start), which
+    ``check --deploy`` rightly refuses."""
     env = dict(
         os.environ,
         DEBUG="false",
         SECRET_KEY="x" * 20 + "-production-secret-key-for-tests-0123456789",
         ALLOWED_HOSTS="psks.example.go.id",
         PORTAL_DEMO_ENABLED="false",
+        **extra,
     )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
+def test_production_settings_pass_check_deploy_and_refuse_a_missing_secret():
+    env = production_env()
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
@@ -111,3 +122,18 @@ def test_security_headers_are_sent(people, login):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("length", [151, 256, 300, 5000])
+def test_a_very_long_user_name_is_a_wrong_login_not_a_server_error(people, client, length):
+    client.raise_request_exception = False
+    response = _attempt(client, "a" * length, "salah-sandi")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Masukkan nama pengguna dan sandi yang benar. Huruf besar dan kecil dibedakan." in html
+
+
+def test_the_login_error_names_the_user_name_once(people, client):
+    html = _attempt(client, "ani", "salah-sandi").content.decode()
+    assert "Masukkan nama pengguna dan sandi yang benar. Huruf besar dan kecil dibedakan." in html
+    assert "nama pengguna nama pengguna" not in html.lower()

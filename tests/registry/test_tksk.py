@@ -545,8 +545,8 @@ def test_refused_writes_change_nothing(kejaksan, login, people, persona):
     candidate, holder = kejaksan["candidate"], kejaksan["holder"]
     expected = _expected(persona, write=True)
     posts = {
-        reverse("registry:tksk_candidate_create", args=[KEJAKSAN]) + f"?nik={candidate.person.nik}": {
-            "selection_year": 2027},
+        reverse("registry:tksk_candidate_create", args=[KEJAKSAN]): {
+            "nik": candidate.person.nik, "selection_year": 2027},
         reverse("registry:tksk_candidate_edit", args=[candidate.pk]): {"written_score": "10", "interview_score": "10"},
         reverse("registry:tksk_appoint", args=[candidate.pk]): {
             "sk_number": "X", "sk_date": "2026-03-15", "start_date": "2026-03-15", "reference_date": "2026-03-15"},
@@ -633,13 +633,20 @@ def test_ending_a_term_through_the_page_frees_the_seat(setup, login, people):
     assert "Hanya penugasan TKSK yang masih aktif" in again.content.decode()
 
 
+def _look_up(client, nik: str) -> str:
+    """Post the NIK lookup; the answer sends the browser to a URL that holds an opaque key, never the NIK."""
+    response = client.post(reverse("registry:tksk_candidate_create", args=[KEJAKSAN]), {"nik": nik})
+    assert response.status_code == 303 and nik not in response.url and "?cari=" in response.url
+    return response.url
+
+
 def test_an_operator_registers_a_known_person_by_nik(setup, login, people):
     person = make_person(name="Warga Terdaftar")
     client = login(people["dedi"])
-    url = reverse("registry:tksk_candidate_create", args=[KEJAKSAN])
-    page = client.get(url, {"nik": person.nik})
+    url = _look_up(client, person.nik)
+    page = client.get(url)
     assert page.status_code == 200 and page.context["person"] == person and page.context["person_form"] is None
-    response = client.post(f"{url}?nik={person.nik}", {
+    response = client.post(url, {
         "selection_year": 2026, "documents": ["ktp", "kk", "surat_sehat"], "preferences": ["activist"],
         "written_score": "81.5", "interview_score": "77"})
     assert response.status_code == 302
@@ -649,7 +656,7 @@ def test_an_operator_registers_a_known_person_by_nik(setup, login, people):
     assert candidate.preferences == {"has_vehicle": False, "computer_skills": False, "higher_education": False,
                                      "activist": True, "runs_uep": False}
     assert (candidate.written_score, candidate.interview_score) == (Decimal("81.5"), Decimal("77"))
-    again = client.post(f"{url}?nik={person.nik}", {"selection_year": 2026})
+    again = client.post(url, {"selection_year": 2026})
     assert "Warga Terdaftar sudah terdaftar sebagai calon TKSK Kecamatan Kejaksan pada seleksi 2026." in (
         again.content.decode())
 
@@ -657,7 +664,7 @@ def test_an_operator_registers_a_known_person_by_nik(setup, login, people):
 def test_an_operator_registers_a_new_person_with_the_minimal_data(setup, login, people):
     nik = synthetic_nik("32.74.01.1002", "P", date(1992, 8, 9))
     client = login(people["dedi"])
-    url = reverse("registry:tksk_candidate_create", args=[KEJAKSAN]) + f"?nik={nik}"
+    url = _look_up(client, nik)
     assert client.get(url).context["person_form"] is not None
     response = client.post(url, {
         "orang-nik": nik, "orang-name": "Nur Aisyah", "orang-sex": "P", "orang-birth_place": "Cirebon",
@@ -676,15 +683,15 @@ def test_an_operator_registers_a_new_person_with_the_minimal_data(setup, login, 
     ("32740199019000x1", "NIK hanya boleh berisi angka."),
 ])
 def test_an_invalid_nik_is_refused_in_indonesian(setup, login, people, nik, message):
-    response = login(people["dedi"]).get(reverse("registry:tksk_candidate_create", args=[KEJAKSAN]), {"nik": nik})
+    response = login(people["dedi"]).post(reverse("registry:tksk_candidate_create", args=[KEJAKSAN]), {"nik": nik})
     assert response.status_code == 200 and response.context["form"] is None
     assert message in response.content.decode()
 
 
 def test_a_nik_registered_outside_the_scope_is_not_revealed_or_reused(setup, login, people):
     elsewhere = make_person(name="Warga Ciamis", desa="32.07.01.1001")
-    response = login(people["dedi"]).get(reverse("registry:tksk_candidate_create", args=[KEJAKSAN]),
-                                         {"nik": elsewhere.nik})
+    client = login(people["dedi"])
+    response = client.get(_look_up(client, elsewhere.nik))
     html = response.content.decode()
     assert "sudah terdaftar di wilayah lain" in html and "Warga Ciamis" not in html
     assert response.context["form"] is None
