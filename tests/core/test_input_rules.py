@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from pmks.models import Category, PmksRecord
 from pmks.services import catalogue_load as pmks_catalogue_load
-from psks_portal import date_bounds, digits, nik, phone, tabular
+from psks_portal import date_bounds, digits, nik, phone
+from psks_portal.tabular import cells as tabular
 from psks_portal.models import User, Wilayah
 from registry.models import Kind, Organisation, Person
 from registry.services import catalogue_load as registry_catalogue_load

@@ -52,11 +52,11 @@ def csp_portal(portal, settings, tmp_path):
 def _pages(data) -> dict[str, list[str]]:
     month, person = data["month"], data["person"]
     report = reverse("reporting:report_detail", args=[KEJAKSAN, month.id])
-    common = ["/", reverse("reporting:report_list"), reverse("pmks:table"), reverse("wilayah_index"),
+    common = ["/", reverse("reporting:report_list"), reverse("reporting:pmks_table"), reverse("wilayah_index"),
               reverse("profile"), reverse("password_change")]
     return {
         "tksk.kejaksan": [*common, report, reverse("pmks:grid_index"),
-                          reverse("pmks:grid", args=[KEJAKSAN, f"{month.start:%Y-%m}"]), reverse("pmks:register_list"),
+                          reverse("pmks:grid", args=[KEJAKSAN, month.id]), reverse("pmks:register_list"),
                           reverse("pmks:register_create")],
         "operator.cirebon": [*common, report, reverse("registry:person_list"),
                              reverse("registry:person_detail", args=[person.pk]), reverse("registry:person_create"),
