@@ -10,8 +10,8 @@ from django.utils import timezone
 from pmks.models import Category, PmksRecord
 from pmks.services import catalogue_load as pmks_catalogue_load
 from psks_portal import date_bounds, digits, nik, phone
-from psks_portal.tabular import cells as tabular
 from psks_portal.models import User, Wilayah
+from psks_portal.tabular import cells as tabular
 from registry.models import Kind, Organisation, Person
 from registry.services import catalogue_load as registry_catalogue_load
 from tests.registry.conftest import make_person
