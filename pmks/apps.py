@@ -21,7 +21,11 @@ class PmksConfig(AppConfig):
     verbose_name = _("Data PMKS")
 
     def ready(self) -> None:
+        from pmks.transfers import RecordHolder
+        from psks_portal import transfers
         from psks_portal.navigation import NavItem, register
+
+        transfers.register("bnba", RecordHolder())
 
         group = _("PMKS")
         register(NavItem("pmks_grid", _("Isian angka per desa"), "pmks:grid_index", _can_enter, 30, group))

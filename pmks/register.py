@@ -46,10 +46,6 @@ def category_problems(categories, *, sex: str | None, birth_date: date | None, o
     return problems
 
 
-def nik_taken(nik: str, *, exclude_pk: int | None = None) -> bool:
-    return PmksRecord.objects.filter(nik=nik).exclude(pk=exclude_pk).exists()
-
-
 def possible_duplicate(*, name: str, birth_date: date, desa, exclude_pk: int | None = None) -> bool:
     """Another record with the same name (case-insensitive), birth date and desa."""
     return (

@@ -15,7 +15,7 @@ from pmks.models import Category, HandlingStatus, PmksRecord
 from pmks.selectors import active_catalogue
 from psks_portal import date_bounds
 from psks_portal import nik as nik_rules
-from psks_portal.forms import plausible_past_date
+from psks_portal.forms import NikHolderMixin, plausible_past_date, transfer_request_field
 from psks_portal.widgets import DesaField, WilayahField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -36,7 +36,10 @@ def _active_categories():
     return Category.objects.filter(catalogue=catalogue) if catalogue else Category.objects.none()
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(NikHolderMixin, forms.ModelForm):
+    transfer_kind = "bnba"
+    duplicate_message = _("NIK ini sudah tercatat di wilayah Anda: buka data BNBA tersebut.")
+    kirim_permintaan = transfer_request_field()
     confirm_duplicate = forms.BooleanField(
         label=_("Tetap simpan: orang ini berbeda dari data yang sudah ada"), required=False, widget=forms.HiddenInput
     )
@@ -76,8 +79,7 @@ class RecordForm(forms.ModelForm):
             parsed = nik_rules.parse(value)
         except nik_rules.InvalidNIK as exc:
             raise ValidationError(str(exc)) from None
-        if register.nik_taken(parsed.value, exclude_pk=self.instance.pk):
-            raise ValidationError(_("NIK ini sudah tercatat."))
+        self.check_nik_holder(parsed.value, purpose="formulir BNBA")
         return parsed.value
 
     def clean_birth_date(self):

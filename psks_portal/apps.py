@@ -14,3 +14,8 @@ class PortalConfig(AppConfig):
         )
 
         converters.register()
+
+        from psks_portal import roles
+        from psks_portal.navigation import NavItem, register
+
+        register(NavItem("transfers", _("Permintaan pindah data"), "transfer_list", roles.may_write_somewhere, 25))

@@ -71,6 +71,55 @@ class ConcurrencyGuardMixin:
             )
 
 
+class NikHolderMixin:
+    """The NIK rule of a form that records a person by NIK (``psks_portal.transfers``): a NIK another record of the
+    user's own area holds is refused as a duplicate; one held outside the user's area is offered as a *transfer
+    request* (a tick, ``kirim_permintaan``), never described; past the day's look-up limit the NIK is refused with the
+    same message whatever it is. The form declares ``transfer_kind`` and a ``kirim_permintaan`` field."""
+
+    transfer_kind: str = ""
+    transfer_record = None  # the record held elsewhere, once the user asked for the transfer
+    duplicate_message = _("NIK ini sudah tercatat di wilayah Anda: buka data tersebut.")
+    transfer_offer = _(
+        "NIK ini tercatat di wilayah lain. Bila orangnya pindah ke wilayah Anda, centang “Kirim permintaan pindah "
+        "data” lalu simpan: petugas wilayah asal akan memutuskan, dan Anda diberi tahu hasilnya."
+    )
+    not_usable = _("NIK ini tidak dapat dipakai untuk data ini: NIK tersebut tercatat pada data lain.")
+
+    def _get_validation_exclusions(self):
+        # The model's own "NIK already exists" (unique field or constraint) would answer for every area at once:
+        # ``check_nik_holder`` decides instead, and the database constraint still stands behind it.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.add("nik")
+        return exclusions
+
+    def check_nik_holder(self, nik: str, *, purpose: str) -> None:
+        from psks_portal import transfers
+
+        self.transfer_record = None
+        if self.instance.pk and nik == self.instance.nik:
+            return
+        try:
+            found = transfers.look_up(user=self.user, kind=self.transfer_kind, nik=nik, purpose=purpose)
+        except transfers.NikCheckLimited as exc:
+            raise ValidationError(str(exc)) from None
+        if found.mine is not None and found.mine.pk != self.instance.pk:
+            raise ValidationError(self.duplicate_message)
+        if found.elsewhere:
+            if self.instance.pk:
+                raise ValidationError(self.not_usable)
+            self.fields["kirim_permintaan"].widget = forms.CheckboxInput()
+            if not self.data.get(self.add_prefix("kirim_permintaan")):
+                raise ValidationError(self.transfer_offer, code="held_elsewhere")
+            self.transfer_record = found.record
+
+
+def transfer_request_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=_("Kirim permintaan pindah data ke wilayah asal"), required=False, widget=forms.HiddenInput
+    )
+
+
 class UserForm(ConcurrencyGuardMixin, forms.ModelForm):
     """Create or edit an account below the manager: role limited to what the manager may give, wilayah in scope."""
 

@@ -279,3 +279,68 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class NikCheck(models.Model):
+    """One look-up of a NIK that is not in the user's own area (a form, an import row, the TKSK look-up): who, when,
+    why, what it found. The NIK itself is never stored — only a keyed hash, so an audit can see the same NIK probed
+    again and again without the log holding it (``psks_portal.transfers``)."""
+
+    NEW, ELSEWHERE, LIMITED = "baru", "di_wilayah_lain", "dibatasi"
+    OUTCOMES = [(NEW, _("Belum tercatat")), (ELSEWHERE, _("Tercatat di wilayah lain")), (LIMITED, _("Dibatasi"))]
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=20)
+    purpose = models.CharField(max_length=40)
+    outcome = models.CharField(max_length=20, choices=OUTCOMES)
+    nik_hash = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("pemeriksaan NIK")
+        verbose_name_plural = _("pemeriksaan NIK")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.kind} {self.outcome}"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "menunggu", _("Menunggu keputusan")
+    ACCEPTED = "diterima", _("Diterima: data dipindahkan")
+    DECLINED = "ditolak", _("Ditolak")
+
+
+class TransferRequest(models.Model):
+    """A record held by another area, asked for by someone who entered its NIK (the person moved): the owning area
+    accepts (the record moves to ``to_desa``) or declines. The requester only learns that the request was sent and,
+    later, the decision; never whose record it is or where it was."""
+
+    kind = models.CharField(max_length=20)
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    owner_wilayah = models.ForeignKey(Wilayah, on_delete=models.PROTECT, related_name="+")
+    to_desa = models.ForeignKey(Wilayah, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("keterangan"), max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("alasan"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("permintaan pindah data")
+        verbose_name_plural = _("permintaan pindah data")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "requested_by"],
+                condition=Q(status="menunggu"),
+                name="transfer_request_one_pending_per_requester",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to_desa_id} ({self.status})"

@@ -115,6 +115,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions: an idle timeout (every request renews the cookie) and nothing that outlives the browser.
+# How many "this NIK is held by another area" answers one account may get in a day (psks_portal.transfers).
+NIK_CHECKS_ELSEWHERE_PER_DAY = env_int("NIK_CHECKS_ELSEWHERE_PER_DAY", 20, minimum=1)
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True

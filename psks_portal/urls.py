@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from psks_portal.views import account, home, users, wilayah
+from psks_portal.views import account, home, transfers, users, wilayah
 
 admin.site.site_header = _("Administrasi Portal PSKS")
 admin.site.site_title = _("Portal PSKS")
@@ -18,6 +18,8 @@ urlpatterns = [
     path("wilayah/pilihan/", wilayah.wilayah_options, name="wilayah_options"),
     path("wilayah/tentang-data/", wilayah.wilayah_about, name="wilayah_about"),
     path("wilayah/<str:code>/", wilayah.wilayah_detail, name="wilayah_detail"),
+    path("pindah/", transfers.transfer_list, name="transfer_list"),
+    path("pindah/<int:pk>/", transfers.transfer_decide, name="transfer_decide"),
     path("pengguna/", users.user_list, name="user_list"),
     path("pengguna/tambah/", users.user_create, name="user_create"),
     path("pengguna/<int:pk>/ubah/", users.user_edit, name="user_edit"),

@@ -14,7 +14,11 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registri SDM Kesos & PSKS")
 
     def ready(self) -> None:
+        from psks_portal import transfers
         from psks_portal.navigation import NavItem, register
+        from registry.transfers import PersonHolder
+
+        transfers.register("registri", PersonHolder())
 
         group = _("Registri")
         register(NavItem("persons", _("SDM Kesos & PSKS perseorangan"), "registry:person_list", _can_see, 20, group))

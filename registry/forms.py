@@ -8,7 +8,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from psks_portal import nik as nik_rules
-from psks_portal.forms import ConcurrencyGuardMixin, PhoneField, plausible_past_date
+from psks_portal.forms import (
+    ConcurrencyGuardMixin,
+    NikHolderMixin,
+    PhoneField,
+    plausible_past_date,
+    transfer_request_field,
+)
 from psks_portal.models import Wilayah
 from psks_portal.widgets import DesaField, WilayahField
 from registry.eligibility import STATUS_LABELS
@@ -23,7 +29,10 @@ def _helper() -> FormHelper:
     return helper
 
 
-class PersonForm(ConcurrencyGuardMixin, forms.ModelForm):
+class PersonForm(NikHolderMixin, ConcurrencyGuardMixin, forms.ModelForm):
+    transfer_kind = "registri"
+    duplicate_message = _("NIK ini sudah terdaftar: buka data orang tersebut dan tambahkan perannya.")
+    kirim_permintaan = transfer_request_field()
     fingerprint_fields = (
         "nik",
         "name",
@@ -75,11 +84,7 @@ class PersonForm(ConcurrencyGuardMixin, forms.ModelForm):
             parsed = nik_rules.parse(self.cleaned_data["nik"])
         except nik_rules.InvalidNIK as exc:
             raise ValidationError(str(exc)) from None
-        clash = Person.objects.filter(nik=parsed.value).exclude(pk=self.instance.pk)
-        if clash.exists():
-            if clash.for_user(self.user).exists():
-                raise ValidationError(_("NIK ini sudah terdaftar: buka data orang tersebut dan tambahkan perannya."))
-            raise ValidationError(_("NIK ini sudah terdaftar di wilayah lain. Hubungi Dinas Sosial wilayah tersebut."))
+        self.check_nik_holder(parsed.value, purpose="formulir orang")
         if not Wilayah.objects.filter(code=parsed.kecamatan_code).exists():
             self.nik_warnings.append(
                 _("Enam digit pertama NIK (%(code)s) bukan kode kecamatan yang dikenal; periksa lagi bila perlu.")

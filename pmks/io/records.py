@@ -29,7 +29,7 @@ from openpyxl import Workbook
 from pmks import register
 from pmks.models import AccessLog, Catalogue, Category, HandlingStatus, PmksRecord
 from pmks.selectors import active_catalogue
-from psks_portal import date_bounds
+from psks_portal import date_bounds, transfers
 from psks_portal import nik as nik_rules
 from psks_portal import scope as scoping
 from psks_portal.logging import mask_digits
@@ -211,6 +211,12 @@ class _Planner:
         records = PmksRecord.objects.select_related("desa").order_by("pk")
         niks = {c.nik.value for c in self.cells if c.nik}
         self.by_nik = {r.nik: r for r in in_chunks(records, "nik", niks)}
+        # NIKs not held in the user's own area are looked up like a form's: logged, and limited per day.
+        scope = scoping.user_scope(user)
+        outside = {n: n in self.by_nik for n in niks if n not in self.by_nik or not
+                   scope.contains(self.by_nik[n].desa)}  # fmt: skip
+        self.outside = set(outside)
+        self.outside_allowed = transfers.look_up_many(user=user, kind="bnba", outside=outside, purpose="impor BNBA")
         self.by_person: dict[tuple, list[PmksRecord]] = defaultdict(list)
         for record in in_chunks(records, "desa_id", self.desa.by_code):
             self.by_person[_person_key(record.name, record.birth_date, record.desa_id)].append(record)
@@ -255,11 +261,12 @@ class _Planner:
         if nik is not None and nik.kecamatan_code not in self.known_kecamatan:
             row.warnings.append(f"Kode wilayah pada NIK ({nik.kecamatan_code}) bukan kode kecamatan yang dikenal.")
         existing = None
-        if desa is not None and values["name"]:
+        if nik is not None and nik.value in self.outside and not self.outside_allowed:
+            row.errors.append(transfers.LIMITED_MESSAGE)
+        elif desa is not None and values["name"]:
             existing = self._match(cells, desa)
             if existing is not None and not scoping.can_change(self.user, existing.desa):
-                row.errors.append("NIK ini sudah tercatat di luar wilayah Anda; perubahan harus dilakukan oleh petugas "
-                                  "wilayah tersebut.")
+                row.errors.append(transfers.ELSEWHERE_ROW)
             self._claim(cells, existing, desa, seen)
         categories = self._categories(cells, existing)
         self._check(cells, self._merged(values, existing), categories, nik or _stored_nik(existing))

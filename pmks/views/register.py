@@ -22,6 +22,7 @@ from pmks.register_forms import RecordForm, RegisterFilterForm, StatusForm
 from psks_portal import nik as nik_rules
 from psks_portal import submissions
 from psks_portal.scope import can_change, get_object_for_user, user_scope
+from psks_portal.views.transfers import transfer_sent
 
 FILTER_SESSION_KEY = "pmks_register_filters"
 FILTER_FIELDS = ("q", "kategori", "status", "wilayah")
@@ -108,6 +109,8 @@ def _record_form(request: HttpRequest, record: PmksRecord | None) -> HttpRespons
         return repeat
     form = RecordForm(request.POST or None, user=request.user, instance=record)
     if request.method == "POST" and form.is_valid():
+        if form.transfer_record is not None:  # the person moved here: the area that holds the record decides
+            return transfer_sent(request, kind="bnba", record=form.transfer_record, desa=form.cleaned_data["desa"])
 
         def save() -> str:
             saved = register.record_save(form=form)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from psks_portal import nik as nik_rules
 from psks_portal import scope as scoping
+from psks_portal import transfers
 from psks_portal.models import User, Wilayah
 from psks_portal.tabular.cells import (
     RowProblems,
@@ -121,6 +122,14 @@ class _Planner:
         self.kinds = KindIndex((Subject.PERSON,))
         self.desa = DesaIndex(user, {c.desa_code for c in self.cells if c.desa_code})
         self.existing = {p.nik: p for p in in_chunks(Person.objects.select_related("desa"), "nik", niks)}
+        # NIKs not held in the user's own area are looked up like a form's: logged, and limited per day.
+        scope = scoping.user_scope(user)
+        outside = {n: n in self.existing for n in niks if n not in self.existing or not
+                   scope.contains(self.existing[n].desa)}  # fmt: skip
+        self.outside = set(outside)
+        self.outside_allowed = transfers.look_up_many(
+            user=user, kind="registri", outside=outside, purpose="impor orang"
+        )
         self.assignments: dict[tuple[int, int], Assignment] = {}
         for a in in_chunks(Assignment.objects.order_by("pk"), "person_id", [p.pk for p in self.existing.values()]):
             key = (a.person_id, a.kind_id)
@@ -154,9 +163,10 @@ class _Planner:
         if nik is not None:
             if nik.kecamatan_code not in self.known_kecamatan:
                 row.warnings.append(f"Kode wilayah pada NIK ({nik.kecamatan_code}) bukan kode kecamatan yang dikenal.")
-            if existing is not None and not scoping.can_change(self.user, existing.desa):
-                row.errors.append("NIK ini sudah terdaftar di luar wilayah Anda; perubahan harus dilakukan oleh "
-                                  "operator wilayah tersebut.")
+            if nik.value in self.outside and not self.outside_allowed:
+                row.errors.append(transfers.LIMITED_MESSAGE)
+            elif existing is not None and not scoping.can_change(self.user, existing.desa):
+                row.errors.append(transfers.ELSEWHERE_ROW)
         if desa is not None:
             values["desa_id"] = desa.code
         self._flag_incomplete(row, values, existing)

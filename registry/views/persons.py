@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from psks_portal import private_search
+from psks_portal import private_search, submissions
 from psks_portal.scope import can_change, get_object_for_user, user_scope
+from psks_portal.views.transfers import transfer_sent
 from registry import selectors, services
 from registry.forms import AssignmentForm, FactsForm, PersonForm, RosterFilterForm, TrainingForm
 from registry.history import change_rows, merged
@@ -93,13 +95,24 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_create(request: HttpRequest) -> HttpResponse:
     _require_writer(request)
+    if repeat := submissions.repeated(request):
+        return repeat
     form = PersonForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        person = services.person_save(form=form)
-        for warning in form.nik_warnings:
-            messages.warning(request, warning)
-        messages.success(request, _("Data %(name)s disimpan. Tambahkan perannya di bawah.") % {"name": person.name})
-        return redirect("registry:person_detail", pk=person.pk)
+        if form.transfer_record is not None:  # the person moved here: the area that holds them decides
+            return transfer_sent(request, kind="registri", record=form.transfer_record, desa=form.cleaned_data["desa"])
+
+        def save() -> str:
+            person = services.person_save(form=form)
+            for warning in form.nik_warnings:
+                messages.warning(request, warning)
+            messages.success(request, _("Data %(name)s disimpan. Tambahkan perannya di bawah.") % {"name": person.name})
+            return reverse("registry:person_detail", args=[person.pk])
+
+        try:
+            return submissions.once(request, save)  # sent twice (double click, retry): one person
+        except IntegrityError:  # the same NIK saved at the same moment from another form
+            form.add_error("nik", _("NIK ini baru saja disimpan dari formulir lain. Muat ulang lalu periksa."))
     return render(
         request, "registry/person_form.html", {"form": form, "title": _("Tambah orang"), "active_nav": "persons"}
     )

@@ -22,10 +22,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from psks_portal import nik as nik_rules
-from psks_portal import private_search
+from psks_portal import private_search, transfers
 from psks_portal.models import Wilayah
 from psks_portal.scope import get_object_for_user, user_scope
-from psks_portal.widgets import WilayahField
+from psks_portal.views.transfers import transfer_sent
+from psks_portal.widgets import DesaField, WilayahField
 from registry import tksk
 from registry.forms import PersonForm
 from registry.models import TKSK_CODE, TKSK_DOCUMENTS, TKSK_PREFERENCES, Assignment, TkskCandidate
@@ -273,12 +274,18 @@ def tksk_candidate_create(request: HttpRequest, code: str) -> HttpResponse:
     if nik is None:
         return _nik_lookup(request, kecamatan, expired=bool(key))
     lookup = NikLookupForm({"nik": nik})
-    person = exists = None
+    person = found = None
     if lookup.is_valid():
-        person, exists = tksk.person_by_nik(request.user, lookup.cleaned_data["nik"])
-        if exists and person is None:
-            lookup.add_error("nik", _("NIK ini sudah terdaftar di wilayah lain. Hubungi Dinas Sosial wilayah "
-                                      "tersebut."))
+        try:
+            found = transfers.look_up(
+                user=request.user, kind="registri", nik=lookup.cleaned_data["nik"], purpose="pencarian calon TKSK"
+            )
+        except transfers.NikCheckLimited as exc:
+            lookup.add_error("nik", str(exc))
+        else:
+            person = found.mine
+    if found is not None and found.elsewhere:
+        return _offer_transfer(request, kecamatan, lookup, found)
     ready = not lookup.errors
     form = CandidateForm(request.POST or None, with_year=True) if ready else None
     person_form = None
@@ -300,6 +307,24 @@ def tksk_candidate_create(request: HttpRequest, code: str) -> HttpResponse:
         "kecamatan": kecamatan, "lookup": lookup, "form": form, "person_form": person_form, "person": person,
         "masked_nik": nik_rules.mask(lookup.cleaned_data["nik"]) if ready else "", "active_nav": "tksk",
     })
+
+
+class TransferForm(forms.Form):
+    def __init__(self, *args, user, kecamatan: Wilayah, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["desa"] = DesaField(user=user, label=_("Desa/kelurahan domisili barunya"), initial=kecamatan)
+
+
+def _offer_transfer(request: HttpRequest, kecamatan: Wilayah, lookup, found) -> HttpResponse:
+    """The NIK is held by another area: say only that, and offer to ask that area to move the person here."""
+    form = TransferForm(request.POST if "kirim_permintaan" in request.POST else None, user=request.user,
+                        kecamatan=kecamatan)  # fmt: skip
+    if form.is_valid():
+        return transfer_sent(request, kind="registri", record=found.record, desa=form.cleaned_data["desa"])
+    return render(request, "registry/tksk/transfer_offer.html", {
+        "kecamatan": kecamatan, "form": form, "masked_nik": nik_rules.mask(lookup.cleaned_data["nik"]),
+        "active_nav": "tksk",
+    })  # fmt: skip
 
 
 @login_required

@@ -245,3 +245,34 @@ def test_refusals_are_explained_in_indonesian_inside_the_portal_layout(people, l
     forbidden = client.get(reverse("user_list"))
     assert forbidden.status_code == 403
     assert "tidak berwenang" in forbidden.content.decode()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_transfer_requests_are_decided_only_by_the_owning_area(people, login, persona):
+    """A request for a Kejaksan record: listed and decided by those above Kejaksan who manage data there (Dedi,
+    Fajar, root); everyone else gets 404 on the decision and sees nothing of it on the list."""
+    from datetime import date
+
+    from psks_portal import transfers
+    from psks_portal.models import TransferRequest, Wilayah
+    from registry.models import Person
+    from registry.services import catalogue_load
+
+    catalogue_load()
+    person = Person.objects.create(nik="3274014203750001", name="Warga Kejaksan", sex="P", birth_place="Cirebon",
+                                   birth_date=date(1975, 3, 2), desa_id="32.74.01.1001")  # fmt: skip
+    request = transfers.request_transfer(
+        user=people["citra"], kind="registri", record=person, to_desa=Wilayah.objects.get(code="32.07.01.1001")
+    )
+    client = login(people[persona])
+    decider = persona in {"dedi", "fajar", "root"}
+    listing = client.get(reverse("transfer_list"))
+    if persona in {"hadi", "intan"}:  # readers decide nothing and send nothing
+        assert listing.status_code == 403
+    else:
+        assert listing.status_code == 200
+        assert ("Warga Kejaksan" in listing.content.decode()) == decider
+    answer = client.post(reverse("transfer_decide", args=[request.pk]), {"keputusan": "tolak", "alasan": "uji"})
+    assert answer.status_code == (302 if decider else 404)
+    assert TransferRequest.objects.get().status == ("ditolak" if decider else "menunggu")
+    assert client.get(reverse("transfer_decide", args=[request.pk])).status_code in (404, 405)

@@ -693,8 +693,9 @@ def test_a_nik_registered_outside_the_scope_is_not_revealed_or_reused(setup, log
     client = login(people["dedi"])
     response = client.get(_look_up(client, elsewhere.nik))
     html = response.content.decode()
-    assert "sudah terdaftar di wilayah lain" in html and "Warga Ciamis" not in html
-    assert response.context["form"] is None
+    # Offered as a transfer request (psks_portal.transfers): never whose record it is, nor a form to reuse it.
+    assert "tercatat di wilayah lain" in html and "Warga Ciamis" not in html and "32.07.01.1001" not in html
+    assert 'data-testid="transfer-offer"' in html and "person_form" not in response.context
 
 
 def test_an_operator_records_documents_preferences_and_scores(setup, login, people):
