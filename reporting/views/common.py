@@ -83,6 +83,21 @@ def existing(kecamatan: Wilayah, period: periods.Period) -> Report | None:
 
 
 
+def month_asked(request: HttpRequest) -> periods.Period:
+    """The month a page was asked for (``?periode=2026M03``), else the last month that has ended — the one being
+    reported now; 404 for anything that is not a month."""
+    text = request.GET.get("periode")
+    if not text:
+        return periods.last_closed(periods.MONTH, timezone.localdate())
+    try:
+        month = periods.parse(text)
+    except periods.PeriodError:
+        raise Http404 from None
+    if month.kind != periods.MONTH:
+        raise Http404
+    return month
+
+
 def refuse_locked(request: HttpRequest, report: Report) -> HttpResponse | None:
     """A message and the way back when the report may not be changed now; ``None`` when it may."""
     if report.is_editable:

@@ -6,13 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from psks_portal import periods, roles
 from psks_portal.models import Wilayah
 from psks_portal.scope import Scope, get_object_for_user, user_scope
 from reporting import dashboards, selectors, tasks
+from reporting.views.common import month_asked
 
 ACCEPTED_ONLY = "diterima"
 
@@ -22,7 +22,7 @@ ACCEPTED_ONLY = "diterima"
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = user_scope(request.user)
     wilayah = _wilayah(request, scope)
-    month = _month(request)
+    month = month_asked(request)
     accepted_only = selectors.published_basis(request.user, request.GET.get("status") == ACCEPTED_ONLY)
     suppress = roles.suppresses_small_cells(request.user)
     board = dashboards.dashboard_build(wilayah=wilayah, month=month, accepted_only=accepted_only, suppress=suppress)
@@ -48,20 +48,6 @@ def _wilayah(request: HttpRequest, scope: Scope) -> Wilayah | None:
     if not scope.everything:
         raise Http404
     return None
-
-
-def _month(request: HttpRequest) -> periods.Period:
-    """The month asked for (``2026M03``), else the last month that has ended: the one being reported now."""
-    text = request.GET.get("periode")
-    if not text:
-        return periods.last_closed(periods.MONTH, timezone.localdate())
-    try:
-        month = periods.parse(text)
-    except periods.PeriodError:
-        raise Http404 from None
-    if month.kind != periods.MONTH:
-        raise Http404
-    return month
 
 
 def _drill_path(wilayah: Wilayah | None, scope: Scope) -> list[tuple[str, str | None]]:

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from pmks.selectors import active_catalogue
@@ -17,6 +16,7 @@ from psks_portal import periods, roles
 from psks_portal.models import Wilayah
 from psks_portal.scope import get_object_for_user, user_scope
 from reporting import selectors
+from reporting.views.common import month_asked
 
 SUBMITTED = "dikirim"
 
@@ -32,7 +32,7 @@ def pmks_table(request: HttpRequest) -> HttpResponse:
     catalogue = active_catalogue()
     if catalogue is None:
         raise Http404
-    month = _month(request)
+    month = month_asked(request)
     accepted_only = selectors.published_basis(request.user, request.GET.get("dasar") != SUBMITTED)
     categories = list(catalogue.categories.order_by("number"))
     published = selectors.pmks_month(
@@ -65,20 +65,6 @@ def pmks_table(request: HttpRequest) -> HttpResponse:
             "active_nav": "pmks_table",
         },
     )
-
-
-def _month(request: HttpRequest) -> periods.Period:
-    """The month asked for (``2026M03``), else the last month that has ended (the one being reported now)."""
-    text = request.GET.get("periode")
-    if not text:
-        return periods.last_closed(periods.MONTH, timezone.localdate())
-    try:
-        month = periods.parse(text)
-    except periods.PeriodError:
-        raise Http404 from None
-    if month.kind != periods.MONTH:
-        raise Http404
-    return month
 
 
 def legacy_table(request: HttpRequest) -> HttpResponse:
