@@ -129,12 +129,11 @@ def log_record(user, record: PmksRecord) -> AccessLog:
 
 
 @transaction.atomic
-def record_save(*, form) -> PmksRecord:
-    """Save a validated ``RecordForm`` with its categories (the history row records who)."""
-    record = form.save(commit=False)
+def record_save(*, record: PmksRecord, categories: list[Category]) -> PmksRecord:
+    """Save a record checked by ``RecordForm`` with its categories (the history rows record who)."""
     record._change_reason = "Diubah lewat formulir" if record.pk else "Ditambahkan lewat formulir"
     record.save()
-    form.save_m2m()
+    record.categories.set(categories)
     return record
 
 

@@ -178,6 +178,11 @@ class UserForm(ConcurrencyGuardMixin, forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
+    @property
+    def new_password(self) -> str:
+        """The password a manager set on the form (empty: keep the current one)."""
+        return self.cleaned_data.get("password1") or ""
+
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
         if username.isdigit() and len(username) >= 16:  # any script's digits: a NIK typed in fullwidth too

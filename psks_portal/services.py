@@ -168,10 +168,8 @@ def _build(row: SourceRow, decree: str) -> Wilayah:
 
 
 @transaction.atomic
-def user_save(*, form, by) -> User:
-    """Save a validated ``UserForm``; a password set by a manager must be changed at the next login."""
-    user = form.save(commit=False)
-    password = form.cleaned_data.get("password1")
+def user_save(*, user: User, password: str, by) -> User:
+    """Save an account checked by ``UserForm``; a password set by a manager must be changed at the next login."""
     if password:
         user.set_password(password)
         user.must_change_password = True

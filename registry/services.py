@@ -9,7 +9,16 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from registry.models import Assignment, Criterion, CriterionOverride, Kind, Organisation, Person, Training
+from registry.models import (
+    Assignment,
+    BoardMember,
+    Criterion,
+    CriterionOverride,
+    Kind,
+    Organisation,
+    Person,
+    Training,
+)
 
 CATALOGUE_FILE = "registry/kinds.json"
 KIND_FIELDS = (
@@ -83,18 +92,16 @@ class RegistryError(Exception):
 
 
 @transaction.atomic
-def person_save(*, form) -> Person:
-    """Save a validated ``PersonForm`` (the history row records who, through the request middleware)."""
-    person = form.save(commit=False)
+def person_save(*, person: Person) -> Person:
+    """Save a person checked by ``PersonForm`` (the history row records who, through the request middleware)."""
     person._change_reason = "Diubah lewat formulir" if person.pk else "Ditambahkan lewat formulir"
     person.save()
     return person
 
 
 @transaction.atomic
-def assignment_save(*, form, person) -> Assignment:
+def assignment_save(*, assignment: Assignment, person: Person) -> Assignment:
     """Save a role; a second active TKSK in one kecamatan is refused by the database and explained here."""
-    assignment = form.save(commit=False)
     assignment.person = person
     try:
         with transaction.atomic():
@@ -112,8 +119,7 @@ def assignment_save(*, form, person) -> Assignment:
 
 
 @transaction.atomic
-def training_add(*, form, person) -> Training:
-    training = form.save(commit=False)
+def training_add(*, training: Training, person: Person) -> Training:
     training.person = person
     training.save()
     return training
@@ -134,10 +140,18 @@ def facts_update(*, obj, facts: dict) -> None:
 
 
 @transaction.atomic
-def organisation_save(*, form, board) -> Organisation:
-    organisation = form.save()
-    board.instance = organisation
-    board.save()
+def organisation_save(
+    *, organisation: Organisation, board: list[BoardMember], removed: list[BoardMember]
+) -> Organisation:
+    """Save an organisation with its board: ``board`` are the members to save (new or changed), ``removed`` those
+    to delete (all checked by the forms)."""
+    organisation.save()
+    for member in board:
+        member.organisation = organisation
+        member.save()
+    for member in removed:
+        if member.pk:
+            member.delete()
     return organisation
 
 

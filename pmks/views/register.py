@@ -113,7 +113,9 @@ def _record_form(request: HttpRequest, record: PmksRecord | None) -> HttpRespons
             return transfer_sent(request, kind="bnba", record=form.transfer_record, desa=form.cleaned_data["desa"])
 
         def save() -> str:
-            saved = register.record_save(form=form)
+            saved = register.record_save(
+                record=form.save(commit=False), categories=list(form.cleaned_data["categories"])
+            )
             messages.success(request, _("Perubahan disimpan.") if record else _("Data BNBA ditambahkan."))
             return reverse("pmks:register_detail", args=[saved.pk])
 

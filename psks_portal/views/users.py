@@ -53,7 +53,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
 
         def create() -> str:
-            user = user_save(form=form, by=request.user)
+            user = user_save(user=form.save(commit=False), password=form.new_password, by=request.user)
             messages.success(
                 request,
                 _("Akun %(username)s dibuat. Sampaikan kata sandi awal secara langsung.") % {"username": user.username},
@@ -73,7 +73,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     target = _get_managed_user(request, pk)
     form = UserForm(request.POST or None, manager=request.user, instance=target)
     if request.method == "POST" and form.is_valid():
-        user_save(form=form, by=request.user)
+        user_save(user=form.save(commit=False), password=form.new_password, by=request.user)
         messages.success(request, _("Perubahan akun %(username)s disimpan.") % {"username": target.username})
         return redirect("user_list")
     history = target.history.select_related("history_user").order_by("-history_date")[:20]

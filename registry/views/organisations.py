@@ -87,7 +87,9 @@ def _edit(request: HttpRequest, org: Organisation | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and board.is_valid():
 
         def save() -> str:
-            saved = services.organisation_save(form=form, board=board)
+            saved = services.organisation_save(
+                organisation=form.save(commit=False), board=board.save(commit=False), removed=board.deleted_objects
+            )
             messages.success(request, _("Data %(name)s disimpan.") % {"name": saved.name})
             return reverse("registry:organisation_detail", args=[saved.pk])
 

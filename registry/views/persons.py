@@ -103,7 +103,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
             return transfer_sent(request, kind="registri", record=form.transfer_record, desa=form.cleaned_data["desa"])
 
         def save() -> str:
-            person = services.person_save(form=form)
+            person = services.person_save(person=form.save(commit=False))
             for warning in form.nik_warnings:
                 messages.warning(request, warning)
             messages.success(request, _("Data %(name)s disimpan. Tambahkan perannya di bawah.") % {"name": person.name})
@@ -123,7 +123,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person(request, pk, write=True)
     form = PersonForm(request.POST or None, user=request.user, instance=person)
     if request.method == "POST" and form.is_valid():
-        services.person_save(form=form)
+        services.person_save(person=form.save(commit=False))
         for warning in form.nik_warnings:
             messages.warning(request, warning)
         messages.success(request, _("Perubahan disimpan."))
@@ -139,7 +139,7 @@ def _assignment_form(request: HttpRequest, person: Person, assignment: Assignmen
     form = AssignmentForm(request.POST or None, user=request.user, instance=assignment)
     if request.method == "POST" and form.is_valid():
         try:
-            services.assignment_save(form=form, person=person)
+            services.assignment_save(assignment=form.save(commit=False), person=person)
         except services.RegistryError as exc:
             form.add_error(None, str(exc))
         else:
@@ -166,7 +166,7 @@ def training_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person(request, pk, write=True)
     form = TrainingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.training_add(form=form, person=person)
+        services.training_add(training=form.save(commit=False), person=person)
         messages.success(request, _("Pelatihan/sertifikat dicatat."))
         return redirect("registry:person_detail", pk=person.pk)
     return render(
