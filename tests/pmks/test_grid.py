@@ -7,16 +7,10 @@ from django.urls import reverse
 
 from pmks.figures import kecamatan_totals
 from pmks.models import Category, FigureSource, PmksFigure, PmksRecord
-from pmks.services import catalogue_load
 
 pytestmark = pytest.mark.django_db
 
 KEJAKSAN, NOV = "32.74.01", "2026-11"
-
-
-@pytest.fixture
-def catalogue(db):
-    catalogue_load()
 
 
 def _cat(code: str) -> Category:

@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from pmks.models import Category, PmksFigure
-from pmks.services import catalogue_load
 from tests.core.test_disclosure import determined, lines, with_totals
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +17,7 @@ OCT, NOV = date(2026, 10, 1), date(2026, 11, 1)
 
 
 @pytest.fixture
-def figures(people):
-    catalogue_load()
+def figures(people, catalogue):
     lut = Category.objects.get(catalogue__code="permensos-08-2012", code="LUT")
     fm = Category.objects.get(catalogue__code="permensos-08-2012", code="FM")
     rows = [
@@ -184,8 +182,7 @@ def test_the_pimpinan_html_table_reveals_no_hidden_value(dense, people, login):
     assert [trend[c][-1] for c in all_categories] == shown[-1][:-1]
 
 
-def test_the_trend_hides_the_totals_that_each_month_hides(people, login):
-    catalogue_load()
+def test_the_trend_hides_the_totals_that_each_month_hides(people, catalogue, login):
     lut = Category.objects.get(catalogue__code="permensos-08-2012", code="LUT")
     fm = Category.objects.get(catalogue__code="permensos-08-2012", code="FM")
     # Harjamukti, October: one desa with LUT 3 and FM 7. The 3 is small; FM 7 and its column total 7 are hidden to
