@@ -23,6 +23,7 @@ the reference data is written again after it.
 from __future__ import annotations
 
 import pytest
+from django.db import connections
 from django.test import override_settings
 
 from psks_portal.models import User
@@ -56,6 +57,9 @@ def pytest_runtest_teardown(item, nextitem):
     if _blocker is not None and nextitem is not None and _flushes_database(item):
         with _blocker.unblock():
             load_reference_data()
+            # Leave no connection open, as Django does after a transactional test: once Playwright has started, the
+            # next test may run in another context (asgiref Local) and would never close this one.
+            connections.close_all()
     return result
 
 
