@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
 from pmks.models import Catalogue, Category, CategoryMapping
+from pmks.services import CATEGORY_FIELDS
 from psks_portal.resources import CodeWidget, NationalCatalogueResource
 
 
@@ -32,22 +33,8 @@ class CategoryResource(NationalCatalogueResource):
     class Meta(NationalCatalogueResource.Meta):
         model = Category
         import_id_fields = ["catalogue", "code"]
-        fields = [
-            "catalogue",
-            "number",
-            "code",
-            "name",
-            "ppks_label",
-            "definition",
-            "unit",
-            "min_age",
-            "max_age",
-            "sex",
-            "sensitivity",
-            "atensi_cluster",
-            "bidang",
-            "note",
-        ]
+        # The fields of the shipped catalogue file (as the loader reads them) and the office's own ``bidang``.
+        fields = ["catalogue", "number", *CATEGORY_FIELDS, "bidang"]
 
     def get_queryset(self):
         return super().get_queryset().select_related("catalogue")

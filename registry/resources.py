@@ -8,6 +8,7 @@ from import_export import fields
 
 from psks_portal.resources import CodeWidget, NationalCatalogueResource
 from registry.models import Criterion, Kind
+from registry.services import CRITERION_FIELDS, KIND_FIELDS
 
 
 class KindResource(NationalCatalogueResource):
@@ -16,21 +17,8 @@ class KindResource(NationalCatalogueResource):
     class Meta(NationalCatalogueResource.Meta):
         model = Kind
         import_id_fields = ["code"]
-        fields = [
-            "code",
-            "name",
-            "abbreviation",
-            "aliases",
-            "subject",
-            "parent",
-            "psks_number",
-            "sdm_group",
-            "regulation",
-            "definition",
-            "is_local",
-            "is_active",
-            "sort_order",
-        ]
+        # The fields of the shipped catalogue file (as the loader reads them) and those set only here.
+        fields = ["code", *KIND_FIELDS, "parent", "is_local", "is_active"]
 
 
 class CriterionResource(NationalCatalogueResource):
@@ -39,7 +27,7 @@ class CriterionResource(NationalCatalogueResource):
     class Meta(NationalCatalogueResource.Meta):
         model = Criterion
         import_id_fields = ["kind", "code"]
-        fields = ["kind", "code", "type", "params", "label", "source", "note", "is_active", "sort_order"]
+        fields = ["kind", "code", *CRITERION_FIELDS, "is_active", "sort_order"]
 
     def get_queryset(self):
         return super().get_queryset().select_related("kind")
