@@ -14,7 +14,11 @@ from __future__ import annotations
 from functools import cache
 
 import factory
+from django.apps import apps
 from django.conf import settings
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Model
 from django.test import override_settings
 
 from pmks.models import Catalogue, Category, CategoryMapping
@@ -68,6 +72,30 @@ def load_reference_data() -> None:
         for name, (role, code, extra) in PERSONAS.items():
             if name not in existing:
                 make_user(name, role, code, **extra)
+
+
+Snapshot = list[tuple[type[Model], list[Model]]]
+
+
+def snapshot_reference_data() -> Snapshot:
+    """Every row in the database right after ``load_reference_data``, by model, to be put back after a flush."""
+    rows = [(model, list(model._base_manager.all())) for model in apps.get_models(include_auto_created=True)]
+    return [(model, objects) for model, objects in rows if objects]
+
+
+def restore_reference_data(snapshot: Snapshot) -> None:
+    """Put the snapshot back into the tables a flush emptied: the same rows with the same ids, one bulk insert per
+    table (foreign keys are checked at commit, so the order does not matter). Tables that are not empty (content types
+    and permissions, which the flush's post-migrate step writes again) are left as they are."""
+    with transaction.atomic():
+        restored = []
+        for model, objects in snapshot:
+            if not model._base_manager.exists():
+                model._base_manager.bulk_create(objects, batch_size=1000)
+                restored.append(model)
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), restored):  # PostgreSQL: ids continue after them
+                cursor.execute(sql)
 
 
 def clear_reference_data() -> None:
