@@ -1,10 +1,15 @@
-"""The two quick-start commands (standard library only, so it runs before anything is installed).
+"""The two quick-start commands (standard library only, so it runs before anything is installed), and the lock.
 
     python3 -m psks_portal.bootstrap run    # set up .venv, migrate, load wilayah + demo data, serve :8000
-    python3 -m psks_portal.bootstrap test   # set up .venv, then lint, migration check, deploy check, full test suite
+    python3 -m psks_portal.bootstrap test   # set up .venv, then lint, format check, migration check, deploy check,
+                                            # and the whole test suite (pytest-xdist, two workers)
+    python3 -m psks_portal.bootstrap lock   # regenerate requirements/lock*.txt after pyproject.toml changed
 
-Both are safe to re-run: the virtualenv is reinstalled only when pyproject.toml changes, loads are idempotent.
-``DATABASE_URL`` selects PostgreSQL; unset means the embedded SQLite file.
+Dependencies come from the lock files, every file checked against its hash: ``requirements/lock.txt`` (runtime) for
+``run``, ``requirements/lock-test.txt`` (runtime and the test extras) for ``test``; the project itself is installed
+after them without dependencies. Both commands are safe to re-run: the virtualenv is reinstalled only when the lock
+file or pyproject.toml changes, loads are idempotent. ``DATABASE_URL`` selects PostgreSQL; unset means the embedded
+SQLite file.
 """
 
 from __future__ import annotations
@@ -17,12 +22,18 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 MIN_PYTHON = (3, 11)
 APT_LINE = "sudo apt-get update && sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 chromium"
+LOCKS = {"": ROOT / "requirements" / "lock.txt", "test": ROOT / "requirements" / "lock-test.txt"}
+LOCK_COMMAND = "python3 -m psks_portal.bootstrap lock"
+LOCK_TOOL = "uv==0.13.9"  # pinned: the same tool version writes the same lock
+LOCK_PYTHON = "3.11"  # the oldest Python the project supports; --universal adds markers for the newer ones
+PYTEST_WORKERS = "2"  # measured on the 2-core CI machine: 2 beats 3 and 1 (README, "Tests")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,12 +44,16 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--no-serve", action="store_true", help="set up only, do not start the server")
     test = sub.add_parser("test", help="set up and run lint, checks and the whole test suite")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest")
+    lock = sub.add_parser("lock", help="regenerate the lock files from pyproject.toml (needs the package index)")
+    lock.add_argument("--upgrade", action="store_true", help="take the newest versions allowed, not the locked ones")
     args = parser.parse_args(argv)
 
     if sys.version_info < MIN_PYTHON:
         print(f"Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]}+ diperlukan; ini {sys.version.split()[0]}.", file=sys.stderr)
         return 2
     os.chdir(ROOT)
+    if args.command == "lock":
+        return cmd_lock(upgrade=args.upgrade)
     python = ensure_venv(extras="test" if args.command == "test" else "")
     ensure_dotenv()
     if args.command == "run":
@@ -62,22 +77,54 @@ def must(*cmd: str | Path, env: dict | None = None) -> None:
 
 
 def ensure_venv(extras: str) -> Path:
+    """The virtualenv with exactly the locked dependencies of ``extras`` ("" or "test") and the project."""
     python = VENV / "bin" / "python"
     if not python.exists():
         step(f"Membuat virtualenv {VENV}")
         must(sys.executable, "-m", "venv", VENV)
         must(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
     stamp = VENV / ".psks-installed"
     installed = stamp.read_text().split() if stamp.exists() else []
-    if wanted not in installed:
-        target = f".[{extras}]" if extras else "."
-        step(f"Memasang dependensi ({target})")
-        must(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", target)
-        # An install of the test extras covers the plain one too.
-        keep = [wanted] + ([hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()] if extras else [])
+    if install_key(extras) not in installed:
+        lock = LOCKS[extras]
+        step(f"Memasang dependensi dari {lock.relative_to(ROOT)} (hash diperiksa) dan proyek ini")
+        pip = [python, "-m", "pip", "--disable-pip-version-check"]
+        must(*pip, "install", "--quiet", "--require-hashes", "-r", lock)
+        must(*pip, "install", "--quiet", "--no-deps", "-e", ".")
+        if sh(*pip, "check") != 0:
+            raise SystemExit(f"{lock.relative_to(ROOT)} tidak sesuai dengan pyproject.toml: jalankan `{LOCK_COMMAND}`.")
+        # The test lock holds the runtime lock's versions (see cmd_lock), so it covers the plain install too.
+        keep = [install_key(extras)] + ([install_key("")] if extras else [])
         stamp.write_text("\n".join(keep))
     return python
+
+
+def install_key(extras: str) -> str:
+    return hashlib.sha256(LOCKS[extras].read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def cmd_lock(*, upgrade: bool) -> int:
+    """Resolve pyproject.toml into the two lock files with every file's hash, for every platform and for Python 3.11
+    and newer. The test lock is resolved first; the runtime lock is held to its versions, so both install the same
+    runtime. Without ``--upgrade`` the versions already locked are kept where they still fit."""
+    with tempfile.TemporaryDirectory(prefix="psks-lock-") as tmp:
+        tools = Path(tmp) / "venv"
+        step(f"Memasang {LOCK_TOOL} di virtualenv sementara")
+        must(sys.executable, "-m", "venv", tools)
+        must(tools / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", LOCK_TOOL)
+        compile_ = [
+            tools / "bin" / "uv", "pip", "compile", "pyproject.toml", "--quiet", "--generate-hashes", "--universal",
+            "--python-version", LOCK_PYTHON, "--custom-compile-command", LOCK_COMMAND,
+        ]  # fmt: skip
+        if upgrade:
+            compile_.append("--upgrade")
+        LOCKS[""].parent.mkdir(exist_ok=True)
+        test_lock, runtime_lock = (LOCKS[key].relative_to(ROOT) for key in ("test", ""))
+        step(f"Menyusun {test_lock}")
+        must(*compile_, "--extra", "test", "-o", test_lock)
+        step(f"Menyusun {runtime_lock}")
+        must(*compile_, "-c", test_lock, "-o", runtime_lock)
+    return 0
 
 
 def ensure_dotenv() -> None:
@@ -131,6 +178,8 @@ def cmd_test(python: Path, pytest_args: list[str]) -> int:
     bindir = python.parent
     step("ruff check")
     must(bindir / "ruff", "check", ".")
+    step("ruff format --check")
+    must(bindir / "ruff", "format", "--check", ".")
     step("makemigrations --check")
     must(python, "manage.py", "makemigrations", "--check", "--dry-run")
     step("check --deploy dengan pengaturan produksi")
@@ -144,7 +193,10 @@ def cmd_test(python: Path, pytest_args: list[str]) -> int:
     must(python, "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=production)
     db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     step(f"pytest ({db})")
-    code = sh(python, "-m", "pytest", *pytest_args)
+    # pytest-xdist workers, each with its own test database; a given -n (`-n 0`: none) or `-p no:xdist` wins.
+    chosen = "no:xdist" in pytest_args or any(a.startswith(("-n", "--numprocesses")) for a in pytest_args)
+    parallel = [] if chosen else ["-n", PYTEST_WORKERS]
+    code = sh(python, "-m", "pytest", *parallel, *pytest_args)
     if code == 5:
         print("pytest tidak menjalankan satu pun uji: itu kegagalan.", file=sys.stderr)
         return 1

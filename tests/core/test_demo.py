@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from psks_portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from psks_portal.models import Role, User, Wilayah
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_db")]  # tests of the loader: nothing loaded yet
 
 
 def test_it_creates_one_account_per_role_and_prints_the_credentials(settings):

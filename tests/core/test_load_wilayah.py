@@ -38,7 +38,7 @@ def test_it_ships_the_complete_kepmendagri_2025_dataset():
 
 
 @pytest.mark.slow
-def test_it_loads_the_whole_country_exactly_and_a_second_run_changes_nothing(db):
+def test_it_loads_the_whole_country_exactly_and_a_second_run_changes_nothing(empty_db):
     out = StringIO()
     call_command("load_wilayah", stdout=out)
     counts = {level: Wilayah.objects.filter(level=level).count() for level in (1, 2, 3, 4)}
@@ -55,7 +55,7 @@ def test_it_loads_the_whole_country_exactly_and_a_second_run_changes_nothing(db)
     assert Wilayah.objects.count() == 38 + 514 + 7285 + 83762
 
 
-def test_it_loads_one_kabupaten_with_its_ancestors(db):
+def test_it_loads_one_kabupaten_with_its_ancestors(empty_db):
     result = wilayah_load(directory=settings.WILAYAH_FIXTURE_DIR, only=["32.74"])
     assert sum(result.created.values()) == Wilayah.objects.count()
     assert list(Wilayah.objects.filter(level__lte=2).values_list("code", flat=True)) == ["32", "32.74"]
@@ -73,21 +73,21 @@ def test_it_loads_one_kabupaten_with_its_ancestors(db):
     assert Wilayah.objects.get(code="32.74").kind == "kota"
 
 
-def test_it_loads_one_provinsi(db):
+def test_it_loads_one_provinsi(empty_db):
     call_command("load_wilayah", "--only", "32", stdout=StringIO())
     assert Wilayah.objects.filter(level=2).count() == 27
     assert Wilayah.objects.filter(level=3).count() == 627
     assert Wilayah.objects.filter(level=4).count() == 5957
 
 
-def test_a_second_subset_load_changes_nothing_and_says_so(db):
+def test_a_second_subset_load_changes_nothing_and_says_so(empty_db):
     call_command("load_wilayah", "--only", "32.74", stdout=StringIO())
     out = StringIO()
     call_command("load_wilayah", "--only", "32.74", stdout=out)
     assert "Tidak ada perubahan" in out.getvalue()
 
 
-def test_it_updates_a_changed_name_and_keeps_the_change_in_history(db, tmp_path):
+def test_it_updates_a_changed_name_and_keeps_the_change_in_history(empty_db, tmp_path):
     call_command("load_wilayah", "--only", "32.74", stdout=StringIO())
     source = tmp_path / "src"
     shutil.copytree(settings.WILAYAH_FIXTURE_DIR, source)
@@ -103,7 +103,7 @@ def test_it_updates_a_changed_name_and_keeps_the_change_in_history(db, tmp_path)
     assert last.history_type == "~" and last.name == "Kejaksan Baru"
 
 
-def test_a_bad_source_is_refused_whole_with_a_clear_message(db, tmp_path):
+def test_a_bad_source_is_refused_whole_with_a_clear_message(empty_db, tmp_path):
     source = tmp_path / "src"
     shutil.copytree(settings.WILAYAH_FIXTURE_DIR, source)
     villages = source / "villages.csv"
@@ -116,7 +116,7 @@ def test_a_bad_source_is_refused_whole_with_a_clear_message(db, tmp_path):
 
 
 @pytest.mark.parametrize("only", ["32.07.01", "99", "abc"])
-def test_a_bad_subset_is_refused(db, only):
+def test_a_bad_subset_is_refused(empty_db, only):
     with pytest.raises(CommandError):
         call_command("load_wilayah", "--only", only, stdout=StringIO())
     assert Wilayah.objects.count() == 0

@@ -3,10 +3,11 @@
 Everything in this folder is marked ``browser`` (deselect with ``-m "not browser"``). The browser is Debian's Chromium
 (``/usr/bin/chromium``, or ``PLAYWRIGHT_CHROMIUM_EXECUTABLE``): never ``playwright install``.
 
-Data: ``portal`` loads the quick-start demo (``psks_portal.demo.demo_load``: Kabupaten Ciamis 32.07 and Kota Cirebon
-32.74 with one account per role) plus Kabupaten Cilacap (33.01, Provinsi Jawa Tengah), so that there is something
-outside every demo account's wilayah. ``live_server`` needs ``transactional_db``, which empties the tables after each
-test, so the data is loaded again for every test that asks for it.
+Data: ``portal`` adds the quick-start demo accounts (``psks_portal.demo.demo_load``: one account per role in Kabupaten
+Ciamis 32.07 and Kota Cirebon 32.74) to the reference data of ``tests/conftest.py``, whose tree also holds Kabupaten
+Cilacap (33.01, Provinsi Jawa Tengah), so that there is something outside every demo account's wilayah.
+``live_server`` needs ``transactional_db``, which empties the tables after each test; the reference data is written
+again after it (``tests/conftest.py``), the accounts by the next ``portal``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from psks_portal import services
 from psks_portal.demo import DEMO_PASSWORD, demo_load
 
 E2E_DIR = Path(__file__).resolve().parent
@@ -78,21 +78,8 @@ def context(new_context):
     return ctx
 
 
-_real_read_wilayah_source = services.read_wilayah_source
-_SOURCE_ROWS: dict[tuple[str, tuple[str, ...]], list] = {}
-
-
-def _read_wilayah_source_once(directory, only=None):
-    """``services.read_wilayah_source`` parses and validates the whole country (~90,000 CSV lines, ~1 s) to pick a
-    subset; the files do not change during a run, so each subset is parsed once per session."""
-    key = (str(directory), tuple(only or ()))
-    if key not in _SOURCE_ROWS:
-        _SOURCE_ROWS[key] = _real_read_wilayah_source(directory, only)
-    return list(_SOURCE_ROWS[key])
-
-
 @pytest.fixture
-def portal(live_server, transactional_db, settings, monkeypatch) -> str:
+def portal(live_server, transactional_db, settings) -> str:
     """The demo data set in the test database, served by the live server; returns its base URL (no trailing /)."""
     if settings.SECURE_SSL_REDIRECT:
         pytest.fail(
@@ -103,9 +90,7 @@ def portal(live_server, transactional_db, settings, monkeypatch) -> str:
     # Seven demo passwords are hashed per test; PBKDF2's full work factor would cost seconds each time. Logging in
     # still goes through the real form, authentication backends (axes) and session.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setattr(services, "read_wilayah_source", _read_wilayah_source_once)
-    demo_load()
-    services.wilayah_load(directory=settings.WILAYAH_FIXTURE_DIR, only=OUTSIDE_WILAYAH)
+    demo_load()  # the accounts; their wilayah and Cilacap (OUTSIDE_WILAYAH) are in the reference data
     return live_server.url.rstrip("/")
 
 

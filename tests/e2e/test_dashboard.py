@@ -18,9 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from pmks.services import catalogue_load
 from psks_portal import periods
-from registry.services import catalogue_load as registry_catalogue_load
 from reporting import tasks
 from reporting.models import Export, ExportStatus, State
 from tests.registry.conftest import assign, make_person
@@ -35,8 +33,6 @@ CIREBON_KECAMATAN = ["32.74.01", "32.74.02"]
 def dashboard_portal(portal, settings, tmp_path):
     """Three months of reports and PMKS figures in a few kecamatan of both kabupaten, and two active TKSK."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    catalogue_load()
-    registry_catalogue_load()
     month = periods.last_closed(periods.MONTH, timezone.localdate())
     states = [State.ACCEPTED, State.VERIFIED, State.SUBMITTED]
     for back, m in enumerate([month.shift(-2), month.shift(-1), month]):

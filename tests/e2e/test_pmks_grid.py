@@ -9,12 +9,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from pmks.models import Category, PmksFigure
-from pmks.services import catalogue_load
 
 
 @pytest.fixture
 def pmks_portal(portal):
-    catalogue_load()
     return portal
 
 

@@ -10,14 +10,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from registry.models import Person
-from registry.services import catalogue_load
 
 CIREBON_DESA = "32.74.02.1001"  # a kelurahan in Kecamatan Lemahwungkuk
 
 
 @pytest.fixture
 def registry_portal(portal):
-    catalogue_load()
     return portal
 
 

@@ -18,7 +18,6 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from pmks.models import Category, PmksFigure
-from pmks.services import catalogue_load
 from psks_portal import periods
 from reporting.models import Activity, Report, State
 
@@ -32,7 +31,6 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
 @pytest.fixture
 def reporting_portal(portal, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    catalogue_load()
     SHOTS.mkdir(parents=True, exist_ok=True)
     return portal
 

@@ -9,14 +9,13 @@ from django.urls import reverse
 
 from pmks.models import Catalogue, Category, CategoryMapping
 from pmks.selectors import NO_SUCCESSOR, active_catalogue, map_counts, map_person
-from pmks.services import catalogue_activate, catalogue_load
+from pmks.services import catalogue_activate
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def catalogues(db):
-    catalogue_load()
+def catalogues(catalogue):
     return {c.code: c for c in Catalogue.objects.all()}
 
 
@@ -115,7 +114,7 @@ def test_only_one_catalogue_is_active(catalogues):
     assert list(Catalogue.objects.filter(is_active=True).values_list("code", flat=True)) == ["pmks-26-lama"]
 
 
-def test_loading_twice_changes_nothing():
+def test_loading_twice_changes_nothing(empty_db):
     call_command("load_pmks_catalogue", stdout=StringIO())
     counts = (Catalogue.objects.count(), Category.objects.count(), CategoryMapping.objects.count())
     out = StringIO()

@@ -7,18 +7,12 @@ from django.urls import reverse
 
 from pmks.models import Category, FigureSource, PmksFigure, PmksRecord
 from pmks.selectors import kecamatan_totals
-from pmks.services import catalogue_load
 from psks_portal import periods
 
 pytestmark = pytest.mark.django_db
 
 KEJAKSAN, NOV = "32.74.01", "2026M11"
 NOVEMBER = periods.parse(NOV)
-
-
-@pytest.fixture
-def catalogue(db):
-    catalogue_load()
 
 
 def _cat(code: str) -> Category:

@@ -9,17 +9,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from pmks.models import AccessLog, Category, HandlingStatus, PmksRecord
-from pmks.services import catalogue_load
 from psks_portal.models import Wilayah
 
 pytestmark = pytest.mark.django_db
 
 KEJAKSAN, LEMAHWUNGKUK, CIAMIS = "32.74.01", "32.74.02", "32.07.01"
-
-
-@pytest.fixture
-def catalogue(db):
-    catalogue_load()
 
 
 def _cat(code: str) -> Category:

@@ -12,7 +12,6 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from pmks.models import AccessLog, PmksRecord
-from pmks.services import catalogue_load
 from psks_portal import tabular
 from tests.factories import download
 from tests.pmks.test_register import CIAMIS, KEJAKSAN, LEMAHWUNGKUK, _cat, _nik, _record
@@ -34,11 +33,6 @@ def records(people, catalogue):
                       cats=("FM",))
     rahayu = _record(CIAMIS, name="Rahayu", nik=_nik(CIAMIS, date(1950, 3, 1), "P"))
     return {"siti": siti, "warsini": warsini, "budiman": budiman, "rahayu": rahayu}
-
-
-@pytest.fixture
-def catalogue(db):
-    catalogue_load()
 
 
 def export(client, **data):

@@ -17,7 +17,6 @@ from openpyxl import Workbook, load_workbook
 
 from pmks import register
 from pmks.models import AccessLog, Category, PmksRecord
-from pmks.services import catalogue_load
 from psks_portal import tabular, transfers
 from psks_portal.models import Wilayah
 
@@ -126,11 +125,6 @@ def files(tmp_path) -> Path:
     directory = tmp_path / "berkas"
     directory.mkdir()
     return directory
-
-
-@pytest.fixture
-def catalogue(db):
-    catalogue_load()
 
 
 @pytest.fixture

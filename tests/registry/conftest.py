@@ -1,21 +1,13 @@
-"""Registry fixtures: the shipped catalogue, and synthetic people built with NIKs consistent with their data."""
+"""Registry test data: synthetic people built with NIKs consistent with their data."""
 
 from __future__ import annotations
 
 from datetime import date
 from itertools import count
 
-import pytest
-
 from registry.models import Assignment, Kind, Person, Training
-from registry.services import catalogue_load
 
 _serial = count(1)
-
-
-@pytest.fixture
-def catalogue(db):
-    catalogue_load()
 
 
 def synthetic_nik(desa_code: str, sex: str, birth: date) -> str:

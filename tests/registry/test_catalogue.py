@@ -10,7 +10,7 @@ from registry.models import Criterion, Kind
 pytestmark = pytest.mark.django_db
 
 
-def test_it_loads_the_catalogue_and_a_second_run_changes_nothing():
+def test_it_loads_the_catalogue_and_a_second_run_changes_nothing(empty_db):
     call_command("load_registry_catalogue", stdout=StringIO())
     counts = (Kind.objects.count(), Criterion.objects.count())
     out = StringIO()

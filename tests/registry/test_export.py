@@ -26,9 +26,8 @@ from tests.registry.conftest import assign, make_person
 
 pytestmark = pytest.mark.django_db
 
-# The module-scoped tree, catalogue and personas of the import tests (see ``base.shared``).
-catalogue_file, shared, tree, people, kinds, media, files = (
-    base.catalogue_file, base.shared, base.tree, base.people, base.kinds, base.media, base.files)
+# The fixtures of the import tests.
+kinds, media, files = base.kinds, base.media, base.files
 
 EXPORT_URL, ORG_EXPORT_URL = "registry:person_export", "registry:organisation_export"
 PERSON_HEADERS = [

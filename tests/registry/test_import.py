@@ -8,7 +8,6 @@ read-only Pimpinan.
 from __future__ import annotations
 
 import csv
-import json
 import os
 import time
 import zipfile
@@ -18,18 +17,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.db import IntegrityError, transaction
-from django.test import Client, override_settings
+from django.db import IntegrityError
+from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from psks_portal import transfers
-from psks_portal.models import Role
 from psks_portal.tabular import pipeline
 from registry import io
 from registry.models import AsnStatus, Assignment, BoardMember, Education, LegalStatus, Organisation, Person
-from registry.services import catalogue_load
-from tests.factories import load_test_tree, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,17 +33,6 @@ HEADERS = ["NIK", "Nama", "Jenis Kelamin", "Tempat Lahir", "Tanggal Lahir", "Pen
            "Jenis", "Status ASN", "Golongan", "No. HP", "Nomor SK", "Tanggal SK"]
 ORG_HEADERS = ["Nama Lembaga", "Jenis", "Kode Desa", "Alamat", "Status Badan Hukum", "Nomor Tanda Daftar", "Ketua",
                "No. HP"]
-KIND_CODES = {"psm", "tagana", "tksk", "tks", "pendamping-sosial", "pendamping-pkh", "lks", "karang-taruna",
-              "keluarga-pioner"}
-# The personas of tests/conftest.py (same names, roles and wilayah).
-PERSONAS = {
-    "ani": (Role.TKSK, "32.74.01", {}), "budi": (Role.TKSK, "32.74.02", {}), "citra": (Role.TKSK, "32.07.01", {}),
-    "dedi": (Role.OPERATOR_KABKOTA, "32.74", {}), "euis": (Role.OPERATOR_KABKOTA, "32.07", {}),
-    "fajar": (Role.ADMIN_PROVINSI, "32", {}), "gita": (Role.ADMIN_PROVINSI, "33", {}),
-    "hadi": (Role.PIMPINAN, "32.74", {}), "intan": (Role.PIMPINAN, None, {}),
-    "root": ("", None, {"is_superuser": True, "is_staff": True}),
-}
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 IMPORT_URL, CONFIRM_URL = "registry:person_import", "registry:person_import_confirm"
 ORG_IMPORT_URL, ORG_CONFIRM_URL = "registry:organisation_import", "registry:organisation_import_confirm"
 
@@ -132,45 +117,9 @@ def import_file(client, path: Path, *, url: str = IMPORT_URL, confirm_url: str =
 # --- Fixtures -------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def catalogue_file(tmp_path_factory) -> Path:
-    """The shipped catalogue, cut down to the kinds these tests use (loading all of it costs a lot per test)."""
-    data = json.loads((Path(django_settings.BASE_DIR) / "fixtures/registry/kinds.json").read_text(encoding="utf-8"))
-    data["kinds"] = [k for k in data["kinds"] if k["code"] in KIND_CODES]
-    path = tmp_path_factory.mktemp("catalogue") / "kinds.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def shared(django_db_setup, django_db_blocker, catalogue_file):
-    """The test tree, the catalogue and the personas of tests/conftest.py, built once per module.
-
-    Setting these up for every test cost four times as much as the tests themselves. Everything is created inside one
-    transaction that is rolled back after the module; each test still runs in its own savepoint (pytest-django).
-    """
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
-        load_test_tree()
-        catalogue_load(path=catalogue_file)
-        users = {name: make_user(name, role, code, **extra) for name, (role, code, extra) in PERSONAS.items()}
-        yield users
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def tree(shared, db):
-    """Overrides the conftest fixture: the tree is already there."""
-
-
-@pytest.fixture
-def people(shared, db) -> dict:
-    """Overrides the conftest fixture with the same personas, created once per module."""
-    return shared
-
-
-@pytest.fixture
-def kinds(shared, db):
-    """The catalogue subset is loaded with the module."""
+def kinds(catalogue):
+    """The shipped catalogue (reference data: see tests/conftest.py)."""
 
 
 @pytest.fixture(autouse=True)

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from pmks.models import Category, PmksFigure
-from pmks.services import catalogue_load
 from psks_portal import periods
 from psks_portal.models import Wilayah
 from reporting.models import Activity, Report, State
-
-
-@pytest.fixture
-def catalogue(db):
-    catalogue_load()
 
 
 def category(code: str) -> Category:

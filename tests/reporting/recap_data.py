@@ -11,15 +11,12 @@ from datetime import date
 
 import pytest
 from django.db import transaction
-from django.test import override_settings
 
-from pmks.services import catalogue_load as pmks_catalogue_load
 from psks_portal import periods
-from psks_portal.models import Role, Wilayah
+from psks_portal.models import Wilayah
 from registry.models import Kind
-from registry.services import catalogue_load as registry_catalogue_load
 from reporting.models import Letterhead, PsksCount, State
-from tests.factories import load_test_tree, make_user
+from tests.factories import personas
 from tests.registry.conftest import assign, make_person
 from tests.reporting.conftest import activity, desa_of, make_report, put
 
@@ -61,30 +58,14 @@ LETTERHEAD = {
 }
 
 
-# The personas of tests/conftest.py (same names, roles and wilayah).
-PERSONAS = {
-    "ani": (Role.TKSK, "32.74.01", {}),
-    "budi": (Role.TKSK, "32.74.02", {}),
-    "citra": (Role.TKSK, "32.07.01", {}),
-    "dedi": (Role.OPERATOR_KABKOTA, "32.74", {}),
-    "euis": (Role.OPERATOR_KABKOTA, "32.07", {}),
-    "fajar": (Role.ADMIN_PROVINSI, "32", {}),
-    "gita": (Role.ADMIN_PROVINSI, "33", {}),
-    "hadi": (Role.PIMPINAN, "32.74", {}),
-    "intan": (Role.PIMPINAN, None, {}),
-    "root": ("", None, {"is_superuser": True, "is_staff": True}),
-}
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="module")
 def recap_world(django_db_setup, django_db_blocker):
-    """The tree, both catalogues, the personas and the quarter's reports, built once per module inside a
+    """The quarter's reports over the reference data (tree, catalogues, personas), built once per module inside a
     transaction rolled back afterwards (each test still runs in its own savepoint)."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
-        load_test_tree()
-        pmks_catalogue_load()
-        users = {name: make_user(name, role, code, **extra) for name, (role, code, extra) in PERSONAS.items()}
+    with django_db_blocker.unblock(), transaction.atomic():
+        users = personas()
         desa = build_quarter()
         yield {"people": users, "desa": desa}
         transaction.set_rollback(True)
@@ -108,7 +89,6 @@ def media(settings, tmp_path):
 
 
 def build_quarter() -> dict[str, str]:
-    registry_catalogue_load()
     Kind.objects.create(
         code="lokal-x", name="Kader Lokal Uji", abbreviation=EVIL_KIND, subject="person", is_local=True, sort_order=999
     )

@@ -32,10 +32,8 @@ def message(response) -> str:
 
 @pytest.fixture
 def march(people, catalogue):
-    from registry.services import catalogue_load as registry_catalogue
     from tests.registry.conftest import assign, make_person
 
-    registry_catalogue()
     assign(make_person(name="Tini TKSK", desa="32.74.01.1001"), "tksk", "32.74.01")
     make_report("32.74.01", MARCH, State.SUBMITTED, days_late=0)
     make_report("32.74.02", MARCH, State.VERIFIED, days_late=3)

@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 
 from psks_portal import periods
 from psks_portal.models import Wilayah
-from registry.services import catalogue_load as registry_catalogue_load
 from reporting import selectors
 from reporting.models import State
 from tests.core.test_disclosure import interval_lp
@@ -102,7 +101,6 @@ def test_the_chart_data_equals_the_tables(people, catalogue, login):
 
 
 def test_it_shows_tksk_coverage_per_child_area(people, catalogue, login):
-    registry_catalogue_load()
     assign(make_person(name="TKSK Kejaksan", desa=f"{KEJAKSAN}.1001"), "tksk")
     assign(make_person(name="TKSK Ciamis", desa=desa_of(CIAMIS)[0]), "tksk")
     b = board(login(people["fajar"]), periode="2026M03")

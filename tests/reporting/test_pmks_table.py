@@ -10,7 +10,6 @@ import pytest
 from django.urls import reverse
 
 from pmks.models import Category, PmksFigure
-from pmks.services import catalogue_load
 from reporting.models import State
 from tests.core.test_disclosure import determined, lines, narrowed, with_totals
 from tests.reporting.conftest import make_report
@@ -21,8 +20,7 @@ OCT, NOV = date(2026, 10, 1), date(2026, 11, 1)
 
 
 @pytest.fixture
-def figures(people):
-    catalogue_load()
+def figures(people, catalogue):
     lut = Category.objects.get(catalogue__code="permensos-08-2012", code="LUT")
     fm = Category.objects.get(catalogue__code="permensos-08-2012", code="FM")
     rows = [
@@ -122,8 +120,7 @@ def test_the_table_query_count_is_bounded(figures, people, login, django_assert_
 # --- the basis: what is published -------------------------------------------------------------------------------
 
 
-def test_only_handed_in_months_are_published_and_a_pimpinan_gets_accepted_ones_only(people, login):
-    catalogue_load()
+def test_only_handed_in_months_are_published_and_a_pimpinan_gets_accepted_ones_only(people, catalogue, login):
     lut = Category.objects.get(catalogue__code="permensos-08-2012", code="LUT")
     # Kejaksan accepted (12), Lemahwungkuk submitted (20), Harjamukti still a draft (30), Pekalipan no report (40).
     for desa, total in (("32.74.01.1001", 12), ("32.74.02.1001", 20), ("32.74.03.1001", 30), ("32.74.05.1001", 40)):
@@ -225,8 +222,7 @@ def test_the_pimpinan_html_table_reveals_no_hidden_value(dense, people, login):
     assert [trend[c][-1] for c in all_categories] == shown[-1][:-1]
 
 
-def test_the_trend_hides_the_totals_that_each_month_hides(people, login):
-    catalogue_load()
+def test_the_trend_hides_the_totals_that_each_month_hides(people, catalogue, login):
     lut = Category.objects.get(catalogue__code="permensos-08-2012", code="LUT")
     fm = Category.objects.get(catalogue__code="permensos-08-2012", code="FM")
     # Harjamukti, October: one desa with LUT 3 and FM 7. The 3 is small; FM 7 and both column totals are hidden to

@@ -52,9 +52,11 @@ def lines_starting(text: str, start: str) -> list[str]:
     return [line for line in text.splitlines() if line.startswith(start)]
 
 
-@pytest.fixture
-def pmks_pdf(people):
-    return render(people["dedi"])
+@pytest.fixture(scope="module")
+def pmks_pdf(recap_world, django_db_blocker):
+    """Dedi's PMKS recap, rendered once for the module: the tests below only read it."""
+    with django_db_blocker.unblock():
+        return render(recap_world["people"]["dedi"])
 
 
 def test_it_prints_the_kop_title_wilayah_period_and_legal_basis(pmks_pdf):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import transaction
 from django.db.models import F
+from django.test import override_settings
 from django.utils import timezone
 
 from pmks.models import PmksFigure
@@ -15,11 +17,22 @@ from reporting.models import Report, State, Transition
 
 pytestmark = pytest.mark.django_db
 
+TODAY = date(2026, 11, 23)
 
-def test_the_demo_shows_every_stage_and_can_be_loaded_twice(tree, catalogue, settings):
+
+@pytest.fixture(scope="module")
+def demo_reports(django_db_setup, django_db_blocker):
+    """The demo accounts and reports as of 23 November 2026 (returns how many reports were made), built once for the
+    module inside a transaction rolled back afterwards; each test runs in its own savepoint."""
+    with django_db_blocker.unblock(), override_settings(PORTAL_DEMO_ENABLED=True), transaction.atomic():
+        demo_load()
+        yield reporting_demo_load(today=TODAY)
+        transaction.set_rollback(True)
+
+
+def test_the_demo_shows_every_stage_and_can_be_loaded_twice(demo_reports, settings):
     settings.PORTAL_DEMO_ENABLED = True
-    demo_load()
-    created = reporting_demo_load(today=date(2026, 11, 23))
+    created = demo_reports
     kecamatan = 5 + 27  # Kota Cirebon and Kabupaten Ciamis
     assert created == kecamatan * 6
     assert set(Report.objects.values_list("period", flat=True)) == {f"2026M{m:02d}" for m in range(5, 11)}
@@ -32,14 +45,11 @@ def test_the_demo_shows_every_stage_and_can_be_loaded_twice(tree, catalogue, set
     assert not Transition.objects.filter(report__state=State.DRAFT).exists()
     # Figures respect the database rule total = L + P, and there is no figure for a month without a report.
     assert not PmksFigure.objects.exclude(male__isnull=True).exclude(total=F("male") + F("female")).exists()
-    assert reporting_demo_load(today=date(2026, 11, 23)) == 0
+    assert reporting_demo_load(today=TODAY) == 0
 
 
-def test_the_demo_dates_and_signs_every_move_as_it_would_have_happened(tree, catalogue, settings):
-    settings.PORTAL_DEMO_ENABLED = True
-    demo_load()
-    today = date(2026, 11, 23)
-    reporting_demo_load(today=today)
+def test_the_demo_dates_and_signs_every_move_as_it_would_have_happened(demo_reports):
+    today = TODAY
     for report in Report.objects.exclude(state=State.DRAFT).select_related("kecamatan"):
         submitted_on = timezone.localdate(report.first_submitted_at)
         # Sent after its month ended, never in the future; lateness agrees with the dates shown.

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pmks.models import Category, PmksFigure
-from pmks.services import catalogue_load
 from psks_portal import periods
 from psks_portal import wilayah_codes as codes
 from psks_portal.models import Wilayah
@@ -97,8 +96,7 @@ def _expected(kecamatan, desa_of, reports, values, period, accepted_only):
 
 
 @pytest.fixture
-def lut(db):
-    catalogue_load()
+def lut(catalogue):
     return Category.objects.get(catalogue__code="permensos-08-2012", code="LUT")
 
 

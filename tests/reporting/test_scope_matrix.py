@@ -39,14 +39,12 @@ from openpyxl import Workbook, load_workbook
 from pmks import selectors as pmks_selectors
 from pmks import urls as pmks_urls
 from pmks.models import AccessLog, PmksFigure, PmksRecord
-from pmks.services import catalogue_load
 from psks_portal import periods, tabular
 from psks_portal.models import User, Wilayah
 from reporting import urls as reporting_urls
 from reporting.models import Activity, Export, ExportStatus, PsksCount, Report, State, Transition
-from tests.factories import load_test_tree, make_user
+from tests.factories import personas
 from tests.reporting.conftest import activity, category, desa_of, make_report, put
-from tests.reporting.recap_data import FAST_HASHERS, PERSONAS
 
 pytestmark = pytest.mark.django_db
 
@@ -152,12 +150,10 @@ def scope_world(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("scope-matrix-media")
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=media),
+        override_settings(MEDIA_ROOT=media),
         transaction.atomic(),
     ):
-        load_test_tree()
-        catalogue_load()
-        users = {name: make_user(name, role, code, **extra) for name, (role, code, extra) in PERSONAS.items()}
+        users = personas()
         yield World(people=users, **_build(users))
         transaction.set_rollback(True)
 

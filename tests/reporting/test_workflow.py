@@ -17,7 +17,6 @@ from pmks import selectors as pmks_selectors
 from pmks import services as pmks_services
 from psks_portal import locks, periods
 from psks_portal.models import Wilayah
-from registry.services import catalogue_load as registry_catalogue_load
 from reporting import services
 from reporting.models import PsksCount, Report, State, Transition
 from reporting.services import AcceptRefused, EditConflict, ReportLocked
@@ -152,8 +151,7 @@ def test_a_changed_deadline_moves_the_due_date_of_reports_not_yet_sent_only(peop
     assert services.deadlines_apply(kind="M") == 0 and open_
 
 
-def test_submission_freezes_the_psks_present_so_later_roster_edits_do_not_rewrite_history(people):
-    registry_catalogue_load()
+def test_submission_freezes_the_psks_present_so_later_roster_edits_do_not_rewrite_history(people, catalogue):
     psm_1 = make_person(name="Relawan Satu", desa="32.74.01.1001")
     psm_2 = make_person(name="Relawan Dua", desa="32.74.01.1001", sex="P")
     assign(psm_1, "psm", start_date=date(2020, 1, 1))
@@ -233,10 +231,7 @@ def test_the_second_of_two_concurrent_edits_is_refused_not_lost(people):
     assert report.obstacles == "Jalan rusak" and report.version == opened + 1
 
 
-def test_handed_in_reports_and_their_pmks_figures_are_locked(people):
-    from pmks.services import catalogue_load
-
-    catalogue_load()
+def test_handed_in_reports_and_their_pmks_figures_are_locked(people, catalogue):
     report = make_report(KEJAKSAN, "2026M03", State.DRAFT)
     month = date(2026, 3, 1)
     assert locks.locked_reason(KEJAKSAN, month) is None
