@@ -42,6 +42,9 @@ import heapq
 from collections import defaultdict
 from collections.abc import Collection, Hashable, Sequence
 
+from psks_portal import formats
+from psks_portal.formats import angka
+
 Position = tuple[int, int]
 Line = tuple[str, int]  # ("row", i) or ("col", j) of the augmented table
 Relation = tuple[Hashable, Sequence[Hashable]]  # (the sum, its members): total = sum(members)
@@ -49,7 +52,7 @@ Relation = tuple[Hashable, Sequence[Hashable]]  # (the sum, its members): total 
 SMALL = 4
 PRIMARY, COMPLEMENTARY = "primary", "complementary"
 MARK = "×"  # every hidden figure, small or protecting one
-NO_DATA = "—"
+NO_DATA = formats.NO_DATA
 NOTE = (
     f"“{MARK}”: angka disembunyikan — angka 1–{SMALL}, atau angka lain yang bila ditampilkan membuat angka kecil dapat "
     "dihitung dari jumlahnya — untuk melindungi data pribadi di wilayah kecil (UU 27/2022). Angka 0 selalu "
@@ -61,9 +64,7 @@ def shown(value: int | None, *, hidden: bool = False) -> str:
     """A count as a reader may see it: ``NO_DATA`` for none, ``MARK`` when hidden, else the number (1.234)."""
     if value is None:
         return NO_DATA
-    if hidden:
-        return MARK
-    return f"{value:,}".replace(",", ".")
+    return MARK if hidden else angka(value)
 
 
 def augmented(cells: Sequence[Sequence[int]]) -> list[list[int]]:

@@ -19,7 +19,7 @@ from import_export import resources, widgets
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from psks_portal.tabular import FORMULA_STARTS, neutralise
+from psks_portal.tabular.writers import FORMULA_STARTS, neutralise
 
 CHANGE_REASON = "Diimpor lewat admin"
 

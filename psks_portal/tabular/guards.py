@@ -32,6 +32,7 @@ from xml.etree import ElementTree
 import olefile
 from django.core.exceptions import ImproperlyConfigured
 
+from psks_portal.formats import angka
 from psks_portal.tabular.errors import ImportFileError
 
 MAX_ROW_CELLS = 16_384  # Excel's columns A … XFD
@@ -117,7 +118,7 @@ class _Area:
 
 
 def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+    return angka(value)
 
 
 def too_many_cells(row: int) -> ImportFileError:

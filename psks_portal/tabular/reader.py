@@ -20,6 +20,7 @@ from typing import NamedTuple
 from django.conf import settings
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+from psks_portal.formats import angka
 from psks_portal.tabular import guards
 from psks_portal.tabular.errors import ImportFileError
 from psks_portal.tabular.guards import Formula
@@ -236,7 +237,7 @@ def _records(rows: Iterator, items: tuple[tuple[str, int], ...], formulas: dict)
             continue
         count += 1
         if count > max_rows:
-            limit = f"{max_rows:,}".replace(",", ".")
+            limit = angka(max_rows)
             raise ImportFileError(f"Berkas berisi lebih dari {limit} baris data; bagi menjadi beberapa berkas.")
         width = len(values)
         in_row = formulas.get(line, {})

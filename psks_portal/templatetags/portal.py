@@ -4,13 +4,13 @@ page: ``{% load portal %}`` then ``{{ n|angka }}``, ``{{ d|tanggal }}``, ``{{ va
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from psks_portal import disclosure, periods, submissions
+from psks_portal import disclosure, formats, submissions
 from psks_portal import nik as nik_rules
 
 register = template.Library()
@@ -18,32 +18,16 @@ register = template.Library()
 
 @register.filter
 def angka(value) -> str:
-    """A count or amount as Indonesians write it: 1.234 (dots between thousands), 87,5 (decimal comma); "—" for
-    nothing."""
-    if value is None or value == "":
-        return disclosure.NO_DATA
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
-    if isinstance(value, float):
-        return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-    return str(value)
-
-
-def tanggal_text(value) -> str:
-    """10 Desember 2026 (a datetime in local time, with its time: 10 Desember 2026 14.32)."""
-    if isinstance(value, datetime):
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
-        return f"{tanggal_text(local.date())} {local:%H.%M}"
-    if isinstance(value, date):
-        return f"{value.day} {periods.MONTH_NAMES[value.month - 1]} {value.year}"
-    return "" if value is None else str(value)
+    """A count or amount as Indonesians write it (``psks_portal.formats.angka``)."""
+    return formats.angka(value)
 
 
 @register.filter
 def tanggal(value) -> str:
-    return tanggal_text(value)
+    """10 Desember 2026 (``psks_portal.formats.tanggal``; a datetime in local time, with its time)."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.tanggal(value)
 
 
 @register.filter

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from psks_portal import periods
+from psks_portal.formats import angka
 from psks_portal.models import Wilayah
 
 NUMBER, PERCENT, TEXT, CODE, DATE = "number", "percent", "text", "code", "date"
@@ -185,7 +186,7 @@ def display(value: object, column: Column) -> str:
     if column.kind == PERCENT and isinstance(value, int | float):
         return f"{value:.1f}".replace(".", ",")
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}".replace(",", ".")
+        return angka(value)
     return str(value)
 
 
