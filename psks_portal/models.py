@@ -233,10 +233,6 @@ class User(AbstractUser):
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.username
 
-    @property
-    def is_read_only(self) -> bool:
-        return self.role == Role.PIMPINAN and not self.is_superuser
-
     def clean_role(self) -> None:
         """The wilayah must be of the level the role works at (a TKSK belongs to one kecamatan, …)."""
         if self.is_superuser and not self.role:

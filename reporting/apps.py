@@ -11,9 +11,9 @@ def _has_scope(user) -> bool:
 
 def _monitors(user) -> bool:
     """Completeness is for those who follow other people's reports (a TKSK has their own list)."""
-    from psks_portal.models import Role
+    from psks_portal import roles
 
-    return _has_scope(user) and user.role != Role.TKSK
+    return _has_scope(user) and not roles.is_tksk(user)
 
 
 class ReportingConfig(AppConfig):
