@@ -81,8 +81,13 @@ def bomb(path: Path) -> None:
 
 def old_reader():
     """The home-made reader, from git (it is no longer in the tree)."""
-    source = subprocess.run(["git", "show", f"{OLD_READER_COMMIT}:psks_portal/tabular.py"], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout
+    source = subprocess.run(
+        ["git", "show", f"{OLD_READER_COMMIT}:psks_portal/tabular.py"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     target = Path(tempfile.mkdtemp()) / "tabular_de0782c.py"
     target.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("tabular_de0782c", target)
@@ -134,8 +139,12 @@ def main(count: int, runs: int) -> None:
     def portal() -> int:
         return sum(1 for _ in read_table(path, filename=path.name, columns=PERSON_COLUMNS).rows) + 1  # + header
 
-    readers = (("calamine alone", calamine), ("portal reader (guards + calamine)", portal),
-               ("home-made reader (de0782c)", home_made), ("openpyxl read-only", openpyxl_read_only))
+    readers = (
+        ("calamine alone", calamine),
+        ("portal reader (guards + calamine)", portal),
+        ("home-made reader (de0782c)", home_made),
+        ("openpyxl read-only", openpyxl_read_only),
+    )
     results = {label: float("inf") for label, _ in readers}
     for _ in range(runs):  # interleaved, so that a busy moment on a shared machine hits every reader alike
         for label, func in readers:
@@ -155,11 +164,18 @@ def main(count: int, runs: int) -> None:
     size = bomb_path.stat().st_size / 1024
     print(f"\nthe zip bomb ({size:,.0f} KB, one row of {BOMB_CELLS:,} cells), a fresh process each")
     for which in ("calamine", "portal"):
-        done = subprocess.run([sys.executable, "-c", CHILD, which, str(bomb_path), str(ROOT)], capture_output=True,
-                              text=True, timeout=600, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, which, str(bomb_path), str(ROOT)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=ROOT,
+        )
         result = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {"outcome": done.stderr}
-        print(f"  {which:<10} peak {result.get('peak_mb', 0):7.1f} MB (at start {result.get('before_mb', 0):5.1f} MB)"
-              f"  {result['outcome']}")
+        print(
+            f"  {which:<10} peak {result.get('peak_mb', 0):7.1f} MB (at start {result.get('before_mb', 0):5.1f} MB)"
+            f"  {result['outcome']}"
+        )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,22 @@ BENCH_DB = "psks_bench_registry_import"
 REPEAT = 3
 KINDS = ["PSM", "Tagana", "Pendamping PKH", "WPKS", "Penyuluh Sosial", "Kader RBM", "TKS", "Pekerja Sosial"]
 EDUCATION = ["SD", "SLTP", "SLTA", "SLTA", "SLTA", "D3", "S1", "S1", "S2"]
-HEADERS = ["NIK", "Nama", "Jenis Kelamin", "Tempat Lahir", "Tanggal Lahir", "Pendidikan", "Kode Desa", "Alamat",
-           "Jenis", "Status ASN", "Golongan", "No. HP", "Nomor SK", "Tanggal SK"]
+HEADERS = [
+    "NIK",
+    "Nama",
+    "Jenis Kelamin",
+    "Tempat Lahir",
+    "Tanggal Lahir",
+    "Pendidikan",
+    "Kode Desa",
+    "Alamat",
+    "Jenis",
+    "Status ASN",
+    "Golongan",
+    "No. HP",
+    "Nomor SK",
+    "Tanggal SK",
+]
 
 
 def synthetic_rows(count: int, desa: list[str]) -> list[dict]:
@@ -47,13 +61,24 @@ def synthetic_rows(count: int, desa: list[str]) -> list[dict]:
         serials[key] = serials.get(key, 0) + 1
         day = born.day + (40 if sex == "P" else 0)
         nik = f"{code[:8].replace('.', '')}{day:02d}{born.month:02d}{born.year % 100:02d}{serials[key]:04d}"
-        rows.append({
-            "NIK": nik, "Nama": f"Warga Sintetis {n + 1}", "Jenis Kelamin": sex, "Tempat Lahir": "Bandung",
-            "Tanggal Lahir": born, "Pendidikan": rng.choice(EDUCATION), "Kode Desa": code,
-            "Alamat": f"Jl. Contoh No. {n % 200 + 1} RT {n % 9 + 1:02d}", "Jenis": rng.choice(KINDS),
-            "Status ASN": "Non-ASN", "Golongan": "", "No. HP": f"08{rng.randrange(10**9, 10**10)}",
-            "Nomor SK": f"460/{n + 1}/Dinsos/2025", "Tanggal SK": date(2025, 1, 2),
-        })
+        rows.append(
+            {
+                "NIK": nik,
+                "Nama": f"Warga Sintetis {n + 1}",
+                "Jenis Kelamin": sex,
+                "Tempat Lahir": "Bandung",
+                "Tanggal Lahir": born,
+                "Pendidikan": rng.choice(EDUCATION),
+                "Kode Desa": code,
+                "Alamat": f"Jl. Contoh No. {n % 200 + 1} RT {n % 9 + 1:02d}",
+                "Jenis": rng.choice(KINDS),
+                "Status ASN": "Non-ASN",
+                "Golongan": "",
+                "No. HP": f"08{rng.randrange(10**9, 10**10)}",
+                "Nomor SK": f"460/{n + 1}/Dinsos/2025",
+                "Tanggal SK": date(2025, 1, 2),
+            }
+        )
     return rows
 
 
@@ -144,17 +169,23 @@ def run_one(count: int) -> None:
     second = measured("portal import (second, no change)", count, portal_second, repeat=REPEAT)
     assert Person.history.count() + Assignment.history.count() == history
     preview = measured("portal preview (dry run)", count, portal_preview, repeat=REPEAT)
-    person_values = [{f.attname: getattr(p, f.attname) for f in Person._meta.concrete_fields if f.attname != "id"}
-                     for p in Person.objects.order_by("pk")]
-    role_values = [(a.person.nik, a.kind_id, a.wilayah_id, a.sk_number, a.sk_date, a.holds_tksk_seat)
-                   for a in Assignment.objects.select_related("person").order_by("pk")]
+    person_values = [
+        {f.attname: getattr(p, f.attname) for f in Person._meta.concrete_fields if f.attname != "id"}
+        for p in Person.objects.order_by("pk")
+    ]
+    role_values = [
+        (a.person.nik, a.kind_id, a.wilayah_id, a.sk_number, a.sk_date, a.holds_tksk_seat)
+        for a in Assignment.objects.select_related("person").order_by("pk")
+    ]
 
     # The baseline writes the very rows the import wrote (same values), built beforehand.
     def baseline():
         """Model instances built beforehand (not timed); the timed part is the two bulk_create calls."""
         people = {values["nik"]: Person(**values) for values in person_values}
-        roles = [Assignment(person=people[nik], kind_id=kind, wilayah_id=w, sk_number=n, sk_date=d, holds_tksk_seat=s)
-                 for nik, kind, w, n, d, s in role_values]
+        roles = [
+            Assignment(person=people[nik], kind_id=kind, wilayah_id=w, sk_number=n, sk_date=d, holds_tksk_seat=s)
+            for nik, kind, w, n, d, s in role_values
+        ]
 
         def go() -> None:
             with transaction.atomic():
@@ -176,12 +207,38 @@ def run_one(count: int) -> None:
 
     # django-import-export on the same people, with model-ready values (its widgets do not know "SLTA" or "Non-ASN").
     education = {v: k for k, v in imports.EDUCATION_CODES.items()}
-    ie_headers = ["nik", "name", "sex", "birth_place", "birth_date", "education", "desa", "address", "phone",
-                  "asn_status"]
+    ie_headers = [
+        "nik",
+        "name",
+        "sex",
+        "birth_place",
+        "birth_date",
+        "education",
+        "desa",
+        "address",
+        "phone",
+        "asn_status",
+    ]
     ie_file = tmp / "roster-ie.xlsx"
-    write_xlsx(ie_file, ie_headers, [[r["NIK"], r["Nama"], r["Jenis Kelamin"], r["Tempat Lahir"], r["Tanggal Lahir"],
-                                      int(education[r["Pendidikan"]]), r["Kode Desa"], r["Alamat"], r["No. HP"],
-                                      "non_asn"] for r in rows])
+    write_xlsx(
+        ie_file,
+        ie_headers,
+        [
+            [
+                r["NIK"],
+                r["Nama"],
+                r["Jenis Kelamin"],
+                r["Tempat Lahir"],
+                r["Tanggal Lahir"],
+                int(education[r["Pendidikan"]]),
+                r["Kode Desa"],
+                r["Alamat"],
+                r["No. HP"],
+                "non_asn",
+            ]
+            for r in rows
+        ],
+    )
 
     def ie_run(bulk: bool):
         class PersonResource(resources.ModelResource):
@@ -214,8 +271,10 @@ def run_one(count: int) -> None:
     print(f"\n{connection.vendor}: {count:,} person rows (each with one role), XLSX {size_kb:,.0f} KB")
     for r in (first, second, preview, base, ie_default, ie_bulk):
         print(f"  {r['label']:<36} {r['seconds']:6.2f} s  {r['rate']:8,.0f} rows/s")
-    print(f"  peak memory (tracemalloc): portal import {first_mem['peak_mb']:6.1f} MB, "
-          f"baseline bulk_create {base_mem['peak_mb']:6.1f} MB")
+    print(
+        f"  peak memory (tracemalloc): portal import {first_mem['peak_mb']:6.1f} MB, "
+        f"baseline bulk_create {base_mem['peak_mb']:6.1f} MB"
+    )
     print("  ratios:")
     print(f"    portal import time / baseline time           {first['seconds'] / base['seconds']:5.2f}")
     print(f"    portal rows/s / target 1,000                 {first['rate'] / 1000:5.2f}")

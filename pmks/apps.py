@@ -29,6 +29,7 @@ class PmksConfig(AppConfig):
 
         group = _("PMKS")
         register(NavItem("pmks_grid", _("Isian angka per desa"), "pmks:grid_index", _can_enter, 30, group))
-        register(NavItem("pmks_register", _("Data BNBA (by name by address)"), "pmks:register_list", _can_enter, 31,
-                         group))
+        register(
+            NavItem("pmks_register", _("Data BNBA (by name by address)"), "pmks:register_list", _can_enter, 31, group)
+        )
         register(NavItem("pmks_catalogue", _("Katalog dan padanan"), "pmks:catalogue_mapping", _can_view, 33, group))

@@ -28,8 +28,13 @@ def record_export(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         export = register_export.record_export(
-            user=request.user, fmt=data["format"], purpose=data["tujuan"], description=data["keterangan"],
-            wilayah=data.get("wilayah"), category=data.get("kategori"), status=data.get("status", ""),
+            user=request.user,
+            fmt=data["format"],
+            purpose=data["tujuan"],
+            description=data["keterangan"],
+            wilayah=data.get("wilayah"),
+            category=data.get("kategori"),
+            status=data.get("status", ""),
             q=data.get("q", ""),
         )
         return attachment(export)

@@ -42,9 +42,7 @@ class CategoryResource(NationalCatalogueResource):
 
 def _category_field(role: str, label) -> tuple[fields.Field, fields.Field]:
     """The catalogue column (exported; read on import to find the category) and the category column of one side."""
-    catalogue = fields.Field(
-        attribute=f"{role}__catalogue__code", column_name=f"{role}_catalogue", readonly=True
-    )
+    catalogue = fields.Field(attribute=f"{role}__catalogue__code", column_name=f"{role}_catalogue", readonly=True)
     category = fields.Field(
         attribute=role,
         column_name=role,

@@ -157,8 +157,9 @@ def media_fingerprints(root: Path) -> dict[str, dict]:
 def _media_files(root: Path) -> dict[str, dict]:
     if not root.is_dir():
         return {}
-    return {name: value for name, value in media_fingerprints(root).items()
-            if name.split("/", 1)[0] not in MEDIA_EXCLUDED}
+    return {
+        name: value for name, value in media_fingerprints(root).items() if name.split("/", 1)[0] not in MEDIA_EXCLUDED
+    }
 
 
 # --- backup ---------------------------------------------------------------------------------------------------------
@@ -180,8 +181,10 @@ def backup(*, destination: Path, media_root: Path | None = None, now: datetime |
             snapshot = cursor.fetchone()[0]
             tables = table_fingerprints(cursor)
             # The exporting transaction stays open until pg_dump has taken the same snapshot.
-            _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={partial / DUMP}"],
-                 _client_env(params))
+            _run(
+                ["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={partial / DUMP}"],
+                _client_env(params),
+            )
         files = _media_files(media_root)
         with tarfile.open(partial / MEDIA, "w:gz") as archive:
             for name in files:
@@ -222,8 +225,10 @@ def restore_drill(*, backup_dir: Path, keep_database: bool = False) -> DrillRepo
     with _connect(params) as cursor:
         cursor.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name)))
     try:
-        _run(["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", f"--dbname={name}",
-              str(backup_dir / DUMP)], _client_env(params, name))
+        _run(
+            ["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", f"--dbname={name}", str(backup_dir / DUMP)],
+            _client_env(params, name),
+        )
         with _connect({**params, "dbname": name}) as cursor:
             restored = table_fingerprints(cursor)
         report.differences += _compare("tabel", manifest["tables"], restored)

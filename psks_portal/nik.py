@@ -61,9 +61,7 @@ def parse(text: str) -> NIK:
     if not (1 <= month <= 12):
         raise InvalidNIK(f"Bulan lahir pada NIK tidak sah ({value[8:10]}).")
     if not _real_date(real_day, month, year2):
-        raise InvalidNIK(
-            f"Tanggal lahir pada NIK ({real_day:02d}-{month:02d}-{year2:02d}) tidak ada di kalender."
-        )
+        raise InvalidNIK(f"Tanggal lahir pada NIK ({real_day:02d}-{month:02d}-{year2:02d}) tidak ada di kalender.")
     if serial == 0:
         raise InvalidNIK("Nomor urut NIK (4 digit terakhir) tidak boleh 0000.")
     if value[:2] == "00" or value[2:4] == "00" or value[4:6] == "00":

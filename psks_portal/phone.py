@@ -40,7 +40,6 @@ def parse(text: str) -> str:
         raise InvalidPhone(f"Nomor telepon diawali 0 atau +62, contoh {EXAMPLE}.")
     if not MIN_DIGITS <= len(national) <= MAX_DIGITS:
         raise InvalidPhone(
-            f"Nomor telepon {len(national)} digit; nomor Indonesia {MIN_DIGITS}–{MAX_DIGITS} digit termasuk 0 di "
-            "depan."
+            f"Nomor telepon {len(national)} digit; nomor Indonesia {MIN_DIGITS}–{MAX_DIGITS} digit termasuk 0 di depan."
         )
     return number

@@ -388,7 +388,6 @@ class Assignment(models.Model):
         return bool(self.seat_flag(self.kind.code, self.status))
 
 
-
 class Training(models.Model):
     """A training, certification or licence a person holds (a Peksos' competence certificate, STR and SIPPS too)."""
 

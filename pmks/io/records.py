@@ -62,27 +62,70 @@ PREVIEW_ACTION = "preview"  # AccessLog.action of a dry run: the rows were check
 NOTES_LIMIT = 2000
 
 STATUS_WORDS = {
-    "baru": HandlingStatus.NEW, "ditangani": HandlingStatus.IN_PROGRESS, "dalampenanganan": HandlingStatus.IN_PROGRESS,
-    "dirujuk": HandlingStatus.REFERRED, "rujuk": HandlingStatus.REFERRED, "selesai": HandlingStatus.DONE,
+    "baru": HandlingStatus.NEW,
+    "ditangani": HandlingStatus.IN_PROGRESS,
+    "dalampenanganan": HandlingStatus.IN_PROGRESS,
+    "dirujuk": HandlingStatus.REFERRED,
+    "rujuk": HandlingStatus.REFERRED,
+    "selesai": HandlingStatus.DONE,
 }
 
 COLUMNS: tuple[Column, ...] = (
-    Column("nik", "NIK", example="3274014103500001", width=20, text_format=True,
-           note="16 digit, diketik sebagai teks. Boleh kosong; data tanpa NIK dicocokkan menurut nama, tanggal lahir "
-                "dan kode desa."),
+    Column(
+        "nik",
+        "NIK",
+        example="3274014103500001",
+        width=20,
+        text_format=True,
+        note="16 digit, diketik sebagai teks. Boleh kosong; data tanpa NIK dicocokkan menurut nama, tanggal lahir "
+        "dan kode desa.",
+    ),
     Column("name", "Nama", True, example="Siti Aminah", width=28),
     Column("sex", "Jenis Kelamin", True, example="P", width=14, choices=("L", "P"), note="L atau P."),
-    Column("birth_date", "Tanggal Lahir", type=DATE, example="01-03-1950", width=14,
-           note="Wajib untuk kategori berbatas usia (mis. LUT ≥ 60 tahun, PRSE 18–59 tahun)."),
-    Column("desa", "Kode Desa", True, example="32.74.01.1001", width=16, text_format=True,
-           note="Kode Kemendagri desa/kelurahan domisili (lihat lembar Kode Desa)."),
+    Column(
+        "birth_date",
+        "Tanggal Lahir",
+        type=DATE,
+        example="01-03-1950",
+        width=14,
+        note="Wajib untuk kategori berbatas usia (mis. LUT ≥ 60 tahun, PRSE 18–59 tahun).",
+    ),
+    Column(
+        "desa",
+        "Kode Desa",
+        True,
+        example="32.74.01.1001",
+        width=16,
+        text_format=True,
+        note="Kode Kemendagri desa/kelurahan domisili (lihat lembar Kode Desa).",
+    ),
     Column("address", "Alamat", example="Jl. Kartini No. 5 RT 01 RW 02", width=32),
-    Column("categories", "Kategori", True, example="LUT; FM", width=16, text_format=True,
-           note="Singkatan atau nomor kategori katalog aktif (lihat lembar Kategori); beberapa dipisah ; atau ,."),
-    Column("identified_on", "Tanggal Teridentifikasi", True, DATE, "05-01-2026", width=14,
-           note="Aturan usia dan jenis kelamin kategori diperiksa pada tanggal ini."),
-    Column("status", "Status Penanganan", example="Baru", width=16, choices=("Baru", "Ditangani", "Dirujuk", "Selesai"),
-           note="Baru, Ditangani, Dirujuk atau Selesai. Kosong: status tidak diubah (data baru: Baru)."),
+    Column(
+        "categories",
+        "Kategori",
+        True,
+        example="LUT; FM",
+        width=16,
+        text_format=True,
+        note="Singkatan atau nomor kategori katalog aktif (lihat lembar Kategori); beberapa dipisah ; atau ,.",
+    ),
+    Column(
+        "identified_on",
+        "Tanggal Teridentifikasi",
+        True,
+        DATE,
+        "05-01-2026",
+        width=14,
+        note="Aturan usia dan jenis kelamin kategori diperiksa pada tanggal ini.",
+    ),
+    Column(
+        "status",
+        "Status Penanganan",
+        example="Baru",
+        width=16,
+        choices=("Baru", "Ditangani", "Dirujuk", "Selesai"),
+        note="Baru, Ditangani, Dirujuk atau Selesai. Kosong: status tidak diubah (data baru: Baru).",
+    ),
     Column("referral_target", "Dirujuk Ke", example="", width=24, note="Wajib bila status Dirujuk."),
     Column("notes", "Catatan", example="", width=32),
 )
@@ -180,8 +223,10 @@ class _CategoryIndex:
             category = self.by_key.get(key) or kept.get(key)
             if category is None:
                 name = self.catalogue.name if self.catalogue else "katalog aktif"
-                row.errors.append(f"Kategori “{token}” tidak ada dalam {name}. Kategori yang diterima (singkatan, "
-                                  f"atau nomornya di lembar Kategori templat): {self.accepted}.")
+                row.errors.append(
+                    f"Kategori “{token}” tidak ada dalam {name}. Kategori yang diterima (singkatan, "
+                    f"atau nomornya di lembar Kategori templat): {self.accepted}."
+                )
             elif category not in found:
                 found.append(category)
         return found
@@ -244,20 +289,29 @@ class _Planner:
         if nik is not None:
             candidates = [r for r in candidates if not r.nik]
         if len(candidates) > 1:
-            row.errors.append(f"Ada {len(candidates)} data dengan nama, tanggal lahir dan desa yang sama; isi NIK "
-                              "untuk menentukan yang dimaksud.")
+            row.errors.append(
+                f"Ada {len(candidates)} data dengan nama, tanggal lahir dan desa yang sama; isi NIK "
+                "untuk menentukan yang dimaksud."
+            )
             return None
         if candidates and nik is not None:
-            row.warnings.append("Dicocokkan dengan data tanpa NIK yang nama, tanggal lahir dan desanya sama; NIK "
-                                "ditambahkan pada data tersebut.")
+            row.warnings.append(
+                "Dicocokkan dengan data tanpa NIK yang nama, tanggal lahir dan desanya sama; NIK "
+                "ditambahkan pada data tersebut."
+            )
         return candidates[0] if candidates else None
 
     def _plan_row(self, cells: _Cells, writes: _Writes, seen: dict) -> RowOutcome:
         row, values, nik = cells.row, cells.values, cells.nik
         desa = self.desa.resolve(row, cells.desa_code)
-        outcome = RowOutcome(cells.line, ERROR, ident=nik.masked() if nik else "", name=values.get("name") or "",
-                             kind=", ".join(cells.categories or []),
-                             desa=f"{desa.code} {desa.name}" if desa else (cells.desa_code or ""))
+        outcome = RowOutcome(
+            cells.line,
+            ERROR,
+            ident=nik.masked() if nik else "",
+            name=values.get("name") or "",
+            kind=", ".join(cells.categories or []),
+            desa=f"{desa.code} {desa.name}" if desa else (cells.desa_code or ""),
+        )
         if nik is not None and nik.kecamatan_code not in self.known_kecamatan:
             row.warnings.append(f"Kode wilayah pada NIK ({nik.kecamatan_code}) bukan kode kecamatan yang dikenal.")
         existing = None
@@ -287,8 +341,11 @@ class _Planner:
         """One row per person in a file: the same NIK, record, or (without NIK) name + birth date + desa twice is
         refused on the later row."""
         person = ("orang", *_person_key(cells.values["name"], cells.values.get("birth_date"), desa.code))
-        claims = [("nik", cells.nik.value) if cells.nik else None, ("data", existing.pk) if existing else None,
-                  None if cells.nik else person]
+        claims = [
+            ("nik", cells.nik.value) if cells.nik else None,
+            ("data", existing.pk) if existing else None,
+            None if cells.nik else person,
+        ]
         for key in filter(None, claims):
             earlier = seen.setdefault(key, cells.line)
             if earlier != cells.line:
@@ -328,8 +385,9 @@ class _Planner:
         if merged["status"] == HandlingStatus.REFERRED and not merged["referral_target"]:
             row.errors.append("Status Dirujuk wajib disertai Dirujuk Ke (tujuan rujukan).")
 
-    def _plan_change(self, record: PmksRecord, values: dict, categories: list[int], writes: _Writes,
-                     outcome: RowOutcome) -> None:
+    def _plan_change(
+        self, record: PmksRecord, values: dict, categories: list[int], writes: _Writes, outcome: RowOutcome
+    ) -> None:
         changed = plan_update(record, values, changed=writes.changed, fields=writes.fields, outcome=outcome)
         categories_changed = set(categories) != set(self.current.get(record.pk, []))
         if categories_changed:
@@ -352,15 +410,23 @@ def _write(writes: _Writes, *, user: User) -> None:
     now = timezone.now()
     for record in writes.changed.values():
         record.updated_at = now  # ``auto_now`` is not applied by bulk_update
-    history += update_with_history(PmksRecord, list(writes.changed.values()), {*writes.fields, "updated_at"},
-                                   user=user, reason=REASON)
+    history += update_with_history(
+        PmksRecord, list(writes.changed.values()), {*writes.fields, "updated_at"}, user=user, reason=REASON
+    )
     removed = [row for pk, after in writes.categories.items() for c, row in current[pk].items() if c not in after]
     if removed:
         through.objects.filter(pk__in=removed).delete()
-    added = [through(pmksrecord_id=record.pk, category_id=c)
-             for record, (_, after) in zip(created, writes.new, strict=True) for c in after]
-    added += [through(pmksrecord_id=pk, category_id=c) for pk, after in writes.categories.items()
-              for c in after if c not in current[pk]]
+    added = [
+        through(pmksrecord_id=record.pk, category_id=c)
+        for record, (_, after) in zip(created, writes.new, strict=True)
+        for c in after
+    ]
+    added += [
+        through(pmksrecord_id=pk, category_id=c)
+        for pk, after in writes.categories.items()
+        for c in after
+        if c not in current[pk]
+    ]
     through.objects.bulk_create(added, batch_size=BATCH_SIZE)
     rows = in_chunks(through.objects.all(), "pmksrecord_id", {h.id for h in history})
     _history_categories(history, rows)
@@ -373,8 +439,11 @@ def _history_categories(history: list, rows: list) -> None:
     for row in rows:
         by_record[row.pmksrecord_id].append(row)
     model.objects.bulk_create(
-        [model(history=h, id=t.id, pmksrecord_id=t.pmksrecord_id, category_id=t.category_id)
-         for h in history for t in by_record[h.id]],
+        [
+            model(history=h, id=t.id, pmksrecord_id=t.pmksrecord_id, category_id=t.category_id)
+            for h in history
+            for t in by_record[h.id]
+        ],
         batch_size=BATCH_SIZE,
     )
 
@@ -413,27 +482,36 @@ class RecordImporter:
         import (``import``); counts and the masked file name, never a name or NIK."""
         counts = preview.counts
         AccessLog.objects.create(
-            user=user, action=IMPORT_ACTION if preview.applied else PREVIEW_ACTION,
+            user=user,
+            action=IMPORT_ACTION if preview.applied else PREVIEW_ACTION,
             wilayah=scoping.user_scope(user).wilayah,
             row_count=counts[NEW] + counts[UPDATED] if preview.applied else len(preview.rows),
             purpose=REASON if preview.applied else f"Pratinjau {REASON.lower()}",
-            filters={"berkas": mask_digits(Path(filename).name)[:100], "baru": counts[NEW],
-                     "diperbarui": counts[UPDATED], "tidak_berubah": counts[UNCHANGED],
-                     "dilewati" if preview.applied else "ditolak": counts[ERROR]},
+            filters={
+                "berkas": mask_digits(Path(filename).name)[:100],
+                "baru": counts[NEW],
+                "diperbarui": counts[UPDATED],
+                "tidak_berubah": counts[UNCHANGED],
+                "dilewati" if preview.applied else "ditolak": counts[ERROR],
+            },
         )
 
     def template(self, *, user: User) -> bytes:
         """Data (headers, formats, drop-downs), Petunjuk, Kategori (active catalogue), Kode Desa."""
         workbook = Workbook()
         templates.template_data_sheet(workbook, COLUMNS)
-        templates.template_help_sheet(workbook.create_sheet("Petunjuk"), title=f"Templat impor {TITLE}",
-                                      lines=TEMPLATE_LINES, columns=COLUMNS)
+        templates.template_help_sheet(
+            workbook.create_sheet("Petunjuk"), title=f"Templat impor {TITLE}", lines=TEMPLATE_LINES, columns=COLUMNS
+        )
         catalogue = active_catalogue()
         categories = catalogue.categories.order_by("number") if catalogue else []
         templates.template_list_sheet(
-            workbook.create_sheet("Kategori"), ["Nomor", "Singkatan", "Nama", "Usia", "Jenis kelamin", "Satuan"],
-            ([f"{c.number:02d}", c.code, c.name, c.age_rule, c.get_sex_display() or "—", c.get_unit_display()]
-             for c in categories),
+            workbook.create_sheet("Kategori"),
+            ["Nomor", "Singkatan", "Nama", "Usia", "Jenis kelamin", "Satuan"],
+            (
+                [f"{c.number:02d}", c.code, c.name, c.age_rule, c.get_sex_display() or "—", c.get_unit_display()]
+                for c in categories
+            ),
             (8, 12, 60, 14, 14, 12),
         )
         templates.template_desa_sheet(workbook.create_sheet("Kode Desa"), user)

@@ -84,8 +84,10 @@ def parse_required_date(value: object, label: str, today: date, earliest: date =
 def parse_nik(value: object) -> nik_rules.NIK:
     if isinstance(value, int | float) and not isinstance(value, bool):
         # Excel keeps 15 significant digits: a NIK typed as a number may already have lost its last digit.
-        raise CellError("NIK tersimpan sebagai angka sehingga digit terakhirnya bisa berubah. Format kolom NIK "
-                        "sebagai Teks lalu ketik ulang NIK.")
+        raise CellError(
+            "NIK tersimpan sebagai angka sehingga digit terakhirnya bisa berubah. Format kolom NIK "
+            "sebagai Teks lalu ketik ulang NIK."
+        )
     try:
         return nik_rules.parse(text(value))
     except nik_rules.InvalidNIK as exc:
@@ -99,9 +101,17 @@ def parse_optional_nik(value: object) -> nik_rules.NIK | None:
     return parse_nik(value)
 
 
-_SEX = {"l": nik_rules.MALE, "lk": nik_rules.MALE, "laki-laki": nik_rules.MALE, "laki laki": nik_rules.MALE,
-        "pria": nik_rules.MALE, "p": nik_rules.FEMALE, "pr": nik_rules.FEMALE, "perempuan": nik_rules.FEMALE,
-        "wanita": nik_rules.FEMALE}
+_SEX = {
+    "l": nik_rules.MALE,
+    "lk": nik_rules.MALE,
+    "laki-laki": nik_rules.MALE,
+    "laki laki": nik_rules.MALE,
+    "pria": nik_rules.MALE,
+    "p": nik_rules.FEMALE,
+    "pr": nik_rules.FEMALE,
+    "perempuan": nik_rules.FEMALE,
+    "wanita": nik_rules.FEMALE,
+}
 
 
 def parse_sex(value: object) -> str:
@@ -154,8 +164,13 @@ class RowProblems:
 
     __slots__ = ("line", "errors", "warnings", "cells", "formulas", "labels")
 
-    def __init__(self, line: int, cells: dict | None = None, formulas: dict[str, Formula] | None = None,
-                 labels: dict[str, str] | None = None):
+    def __init__(
+        self,
+        line: int,
+        cells: dict | None = None,
+        formulas: dict[str, Formula] | None = None,
+        labels: dict[str, str] | None = None,
+    ):
         self.line, self.errors, self.warnings = line, [], []
         self.cells, self.formulas, self.labels = cells or {}, formulas or {}, labels or {}
 
@@ -165,8 +180,10 @@ class RowProblems:
         problems = cls(row.line, row.cells, row.formulas, labels)
         computed = [labels[key] for key, f in row.formulas.items() if f.cached and present(row.cells.get(key))]
         if computed:
-            problems.warnings.append(f"Sel berisi rumus; yang dibaca adalah nilai hasil rumus yang tersimpan di "
-                                     f"berkas: {', '.join(computed)}.")
+            problems.warnings.append(
+                f"Sel berisi rumus; yang dibaca adalah nilai hasil rumus yang tersimpan di "
+                f"berkas: {', '.join(computed)}."
+            )
         return problems
 
     def take(self, parse: Callable, *args):
@@ -185,17 +202,21 @@ class RowProblems:
         value, formula = self.cells.get(key), self.formulas.get(key)
         label = self.labels.get(key, key)
         if formula is not None and not formula.cached:
-            self.errors.append(f"{label} berisi rumus {_shown(formula)} tanpa nilai tersimpan di berkas. Buka berkas "
-                               "di Excel atau LibreOffice lalu simpan lagi agar nilainya dihitung, atau tempel "
-                               "sebagai nilai (Paste Special → Values).")
+            self.errors.append(
+                f"{label} berisi rumus {_shown(formula)} tanpa nilai tersimpan di berkas. Buka berkas "
+                "di Excel atau LibreOffice lalu simpan lagi agar nilainya dihitung, atau tempel "
+                "sebagai nilai (Paste Special → Values)."
+            )
             return None
         try:
             return parse(value, *args)
         except CellError as exc:
             message = str(exc)
             if formula is not None:
-                message += (f" (Sel {label} berisi rumus {_shown(formula)}; nilai tersimpannya "
-                            f"“{mask_digits(text(value))[:60]}”.)")
+                message += (
+                    f" (Sel {label} berisi rumus {_shown(formula)}; nilai tersimpannya "
+                    f"“{mask_digits(text(value))[:60]}”.)"
+                )
             self.errors.append(message)
             return None
 

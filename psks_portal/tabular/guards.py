@@ -43,13 +43,43 @@ XLSX, ODS, XLS = "XLSX", "ODS", "XLS"
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 # Elements a worksheet has after <sheetData> (ECMA-376 CT_Worksheet): their ``f`` children (data validation and
 # conditional formatting formulas) belong to no cell.
-_AFTER_SHEET_DATA = frozenset((
-    "sheetCalcPr", "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
-    "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations", "hyperlinks",
-    "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks", "customProperties",
-    "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF",
-    "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst",
-))
+_AFTER_SHEET_DATA = frozenset(
+    (
+        "sheetCalcPr",
+        "sheetProtection",
+        "protectedRanges",
+        "scenarios",
+        "autoFilter",
+        "sortState",
+        "dataConsolidate",
+        "customSheetViews",
+        "mergeCells",
+        "phoneticPr",
+        "conditionalFormatting",
+        "dataValidations",
+        "hyperlinks",
+        "printOptions",
+        "pageMargins",
+        "pageSetup",
+        "headerFooter",
+        "rowBreaks",
+        "colBreaks",
+        "customProperties",
+        "cellWatches",
+        "ignoredErrors",
+        "smartTags",
+        "drawing",
+        "legacyDrawing",
+        "legacyDrawingHF",
+        "drawingHF",
+        "picture",
+        "oleObjects",
+        "controls",
+        "webPublishItems",
+        "tableParts",
+        "extLst",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -157,7 +187,7 @@ class _XlsxSheet:
         self.columns: dict[str, int] = {}
 
     def _local(self, name: str) -> str:
-        local = self.locals[name] = name[name.find(":") + 1:]
+        local = self.locals[name] = name[name.find(":") + 1 :]
         return local
 
     def start(self, name: str, attrs: dict) -> None:
@@ -180,7 +210,7 @@ class _XlsxSheet:
                     col = self.columns[letters] = _column_index(letters)
                 self.col = col
                 if len(letters) < len(reference):
-                    row = int(reference[len(letters):]) - 1
+                    row = int(reference[len(letters) :]) - 1
                     if row != self.row:
                         self._end_row()
                         self.row = row
@@ -324,8 +354,19 @@ def inspect_zip(path: Path, limits: Limits, *, named: str = "") -> Inspection:
             return _inspect_xlsx(archive, limits)
     except ImportFileError:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, IndexError, ElementTree.ParseError, OverflowError, EOFError,
-            NotImplementedError, RuntimeError, struct.error, OSError):
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        IndexError,
+        ElementTree.ParseError,
+        OverflowError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        struct.error,
+        OSError,
+    ):
         raise damaged(kind) from None
 
 
@@ -456,8 +497,9 @@ class _OdsContent:
                 self.sheets[self.order[-1]][(self.row, first)] = Formula(text, valued)
             self.cell = None
         elif name == _T_ROW and self.spans and self.area is not None:
-            self.area.add(self.row, min(s[0] for s in self.spans), self.row + self.repeat - 1,
-                          max(s[1] for s in self.spans))
+            self.area.add(
+                self.row, min(s[0] for s in self.spans), self.row + self.repeat - 1, max(s[1] for s in self.spans)
+            )
         elif name == _T_TABLE and self.area is not None:
             self.held += self.area.size
 
@@ -540,7 +582,7 @@ def _inspect_biff(data: bytes, limits: Limits) -> Inspection:
                 area.add(row, first, row, max(first, last))
             elif kind == _BOUNDSHEET:
                 offset, flags, length, wide = struct.unpack_from("<IHBB", data, body)
-                raw = data[body + 8: body + 8 + length * (2 if wide & 1 else 1)]
+                raw = data[body + 8 : body + 8 + length * (2 if wide & 1 else 1)]
                 names[offset] = raw.decode("utf-16-le" if wide & 1 else "latin-1")
             elif kind == _FILEPASS:
                 raise password_protected()

@@ -20,7 +20,7 @@ def in_chunks(queryset, lookup: str, values: Iterable) -> list:
     """``queryset.filter(<lookup>__in=values)`` in as few queries as the database's parameter limit allows."""
     values, size, found = sorted(set(values)), _param_chunk(), []
     for start in range(0, len(values), size):
-        found.extend(queryset.filter(**{f"{lookup}__in": values[start:start + size]}))
+        found.extend(queryset.filter(**{f"{lookup}__in": values[start : start + size]}))
     return found
 
 

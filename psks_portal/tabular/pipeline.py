@@ -139,8 +139,9 @@ def create_with_history(model: type, objs: list, *, user, reason: str) -> tuple[
     if not objs:
         return [], []
     created = model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
-    history = model.history.bulk_history_create(created, batch_size=BATCH_SIZE, default_user=user,
-                                                default_change_reason=reason)
+    history = model.history.bulk_history_create(
+        created, batch_size=BATCH_SIZE, default_user=user, default_change_reason=reason
+    )
     return created, history
 
 
@@ -149,5 +150,6 @@ def update_with_history(model: type, objs: list, fields: set[str], *, user, reas
     if not objs or not fields:
         return []
     model.objects.bulk_update(objs, sorted(fields), batch_size=BATCH_SIZE)
-    return model.history.bulk_history_create(objs, batch_size=BATCH_SIZE, update=True, default_user=user,
-                                             default_change_reason=reason)
+    return model.history.bulk_history_create(
+        objs, batch_size=BATCH_SIZE, update=True, default_user=user, default_change_reason=reason
+    )

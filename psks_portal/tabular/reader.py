@@ -138,7 +138,7 @@ def _decode(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 (Excel's “Unicode text”), else Windows-1252 / Latin-1."""
     try:
         if data.startswith(codecs.BOM_UTF8):
-            return data[len(codecs.BOM_UTF8):].decode("utf-8")
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return data.decode("utf-16")
         sample = data[:4096]
@@ -214,8 +214,9 @@ def _table(raw: Iterable[tuple[int, Sequence]], columns: Sequence[Column], formu
     )
 
 
-def _data_rows(rows: Iterator, header_row: Sequence, positions: dict[str, int], by_header: dict,
-               formulas: dict) -> Table:
+def _data_rows(
+    rows: Iterator, header_row: Sequence, positions: dict[str, int], by_header: dict, formulas: dict
+) -> Table:
     seen: set[str] = set()
     ignored = []
     for value in header_row:

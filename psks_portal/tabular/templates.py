@@ -30,6 +30,7 @@ INSTRUCTIONS = (
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
 
+
 def template_data_sheet(workbook: Workbook, columns: Sequence[Column], *, lists: dict[str, str] | None = None):
     """The workbook's first sheet as the “Data” sheet: headers (required ones orange), text/date formats, and
     drop-downs from ``Column.choices`` or from ``lists`` (column key → a range such as ``Jenis!$A$2:$A$20``)."""
@@ -95,8 +96,9 @@ def template_desa_sheet(sheet, user) -> None:
         sheet.append(["Daftar kode desa di wilayah Anda terlalu panjang untuk templat; lihat menu Wilayah."])
         return
     for w in desa.select_related("kecamatan", "kabupaten").order_by("code"):
-        sheet.append([w.code, w.label, w.kecamatan.name if w.kecamatan else "", w.kabupaten.name if w.kabupaten
-                      else ""])
+        sheet.append(
+            [w.code, w.label, w.kecamatan.name if w.kecamatan else "", w.kabupaten.name if w.kabupaten else ""]
+        )
     for letter, width in zip("ABCD", (16, 30, 24, 24), strict=True):
         sheet.column_dimensions[letter].width = width
 

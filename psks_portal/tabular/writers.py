@@ -186,9 +186,7 @@ class ExportFile:
 
 def attachment(export: ExportFile) -> FileResponse:
     """The download of an export, streamed from its temporary file (closed, and so deleted, once sent)."""
-    response = FileResponse(
-        export.file, as_attachment=True, filename=export.filename, content_type=export.content_type
-    )
+    response = FileResponse(export.file, as_attachment=True, filename=export.filename, content_type=export.content_type)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -54,8 +54,9 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
         request,
         "transfers/list.html",
         {
-            "incoming": [(item, holder.describe(record), holder.url(record), holder.label) for item, record, holder
-                         in incoming],  # fmt: skip
+            "incoming": [
+                (item, holder.describe(record), holder.url(record), holder.label) for item, record, holder in incoming
+            ],  # fmt: skip
             "decided": transfers.incoming(request.user).exclude(status=TransferStatus.PENDING)[:50],
             "outgoing": transfers.outgoing(request.user)[:100],
             "labels": {kind: transfers.holder(kind).label for kind in ("registri", "bnba")},
@@ -83,4 +84,3 @@ def transfer_decide(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Permintaan diputuskan."))
     return redirect(reverse("transfer_list"))
-

@@ -27,17 +27,35 @@ def _urls(prefix: str) -> dict[str, str]:
 
 
 PERSON_PAGE = ImportPage(
-    PERSONS, _urls("person"), ident_label=_("NIK"), kind_label=_("Jenis"), file_stem="sdm-kesos-psks",
-    hints=(_("Orang dicocokkan menurut NIK; satu baris untuk satu peran (Jenis)."),), active_nav="persons",
+    PERSONS,
+    _urls("person"),
+    ident_label=_("NIK"),
+    kind_label=_("Jenis"),
+    file_stem="sdm-kesos-psks",
+    hints=(_("Orang dicocokkan menurut NIK; satu baris untuk satu peran (Jenis)."),),
+    active_nav="persons",
 )
 ORGANISATION_PAGE = ImportPage(
-    ORGANISATIONS, _urls("organisation"), ident_label=_("Nomor Tanda Daftar"), kind_label=_("Jenis"),
-    file_stem="lembaga-psks", active_nav="organisations",
+    ORGANISATIONS,
+    _urls("organisation"),
+    ident_label=_("Nomor Tanda Daftar"),
+    kind_label=_("Jenis"),
+    file_stem="lembaga-psks",
+    active_nav="organisations",
     hints=(_("Lembaga dicocokkan menurut Nomor Tanda Daftar, atau bila kosong menurut nama dan kode desa."),),
 )
 
 __all__ = [
-    "EDUCATION_CODES", "EXPORT_ACTION_FLAG", "ORGANISATIONS", "ORGANISATION_COLUMNS", "ORGANISATION_EXPORT_COLUMNS",
-    "ORGANISATION_PAGE", "PERSONS", "PERSON_COLUMNS", "PERSON_EXPORT_COLUMNS", "PERSON_PAGE", "organisation_export",
+    "EDUCATION_CODES",
+    "EXPORT_ACTION_FLAG",
+    "ORGANISATIONS",
+    "ORGANISATION_COLUMNS",
+    "ORGANISATION_EXPORT_COLUMNS",
+    "ORGANISATION_PAGE",
+    "PERSONS",
+    "PERSON_COLUMNS",
+    "PERSON_EXPORT_COLUMNS",
+    "PERSON_PAGE",
+    "organisation_export",
     "person_export",
 ]

@@ -20,17 +20,42 @@ from psks_portal.tabular.reader import Column, header_key
 from registry.models import GOLONGAN, AsnStatus, Education, Kind, LegalStatus, Subject
 
 EDUCATION_CODES = {
-    Education.TIDAK_SEKOLAH: "Tidak sekolah", Education.SD: "SD", Education.SLTP: "SLTP", Education.SLTA: "SLTA",
-    Education.D1: "D1", Education.D2: "D2", Education.D3: "D3", Education.D4: "D4",
-    Education.S1: "S1", Education.S2: "S2", Education.S3: "S3",
+    Education.TIDAK_SEKOLAH: "Tidak sekolah",
+    Education.SD: "SD",
+    Education.SLTP: "SLTP",
+    Education.SLTA: "SLTA",
+    Education.D1: "D1",
+    Education.D2: "D2",
+    Education.D3: "D3",
+    Education.D4: "D4",
+    Education.S1: "S1",
+    Education.S2: "S2",
+    Education.S3: "S3",
 }
 _EDUCATION_WORDS = {
-    "TIDAKSEKOLAH": Education.TIDAK_SEKOLAH, "TIDAK": Education.TIDAK_SEKOLAH,
-    "BELUMSEKOLAH": Education.TIDAK_SEKOLAH, "TIDAKBELUMSEKOLAH": Education.TIDAK_SEKOLAH,
-    "SD": Education.SD, "MI": Education.SD, "SLTP": Education.SLTP, "SMP": Education.SLTP, "MTS": Education.SLTP,
-    "SLTA": Education.SLTA, "SMA": Education.SLTA, "SMK": Education.SLTA, "MA": Education.SLTA,
-    "D1": Education.D1, "DI": Education.D1, "D2": Education.D2, "DII": Education.D2, "D3": Education.D3,
-    "DIII": Education.D3, "D4": Education.D4, "DIV": Education.D4, "S1": Education.S1, "S2": Education.S2,
+    "TIDAKSEKOLAH": Education.TIDAK_SEKOLAH,
+    "TIDAK": Education.TIDAK_SEKOLAH,
+    "BELUMSEKOLAH": Education.TIDAK_SEKOLAH,
+    "TIDAKBELUMSEKOLAH": Education.TIDAK_SEKOLAH,
+    "SD": Education.SD,
+    "MI": Education.SD,
+    "SLTP": Education.SLTP,
+    "SMP": Education.SLTP,
+    "MTS": Education.SLTP,
+    "SLTA": Education.SLTA,
+    "SMA": Education.SLTA,
+    "SMK": Education.SLTA,
+    "MA": Education.SLTA,
+    "D1": Education.D1,
+    "DI": Education.D1,
+    "D2": Education.D2,
+    "DII": Education.D2,
+    "D3": Education.D3,
+    "DIII": Education.D3,
+    "D4": Education.D4,
+    "DIV": Education.D4,
+    "S1": Education.S1,
+    "S2": Education.S2,
     "S3": Education.S3,
 }
 
@@ -54,8 +79,13 @@ def parse_education(value: object) -> int | None:
     return int(levels.pop())
 
 
-_ASN = {"NONASN": AsnStatus.NON_ASN, "NON": AsnStatus.NON_ASN, "PNS": AsnStatus.PNS, "PPPK": AsnStatus.PPPK,
-        "P3K": AsnStatus.PPPK}
+_ASN = {
+    "NONASN": AsnStatus.NON_ASN,
+    "NON": AsnStatus.NON_ASN,
+    "PNS": AsnStatus.PNS,
+    "PPPK": AsnStatus.PPPK,
+    "P3K": AsnStatus.PPPK,
+}
 
 
 def parse_asn(value: object) -> str:
@@ -79,10 +109,17 @@ def parse_golongan(value: object) -> str:
     return golongan
 
 
-_LEGAL = {"berbadanhukum": LegalStatus.BADAN_HUKUM, "badanhukum": LegalStatus.BADAN_HUKUM,
-          "bh": LegalStatus.BADAN_HUKUM, "ya": LegalStatus.BADAN_HUKUM, "tidakberbadanhukum": LegalStatus.TIDAK,
-          "belumberbadanhukum": LegalStatus.TIDAK, "tidak": LegalStatus.TIDAK, "belum": LegalStatus.TIDAK,
-          "nonbh": LegalStatus.TIDAK}
+_LEGAL = {
+    "berbadanhukum": LegalStatus.BADAN_HUKUM,
+    "badanhukum": LegalStatus.BADAN_HUKUM,
+    "bh": LegalStatus.BADAN_HUKUM,
+    "ya": LegalStatus.BADAN_HUKUM,
+    "tidakberbadanhukum": LegalStatus.TIDAK,
+    "belumberbadanhukum": LegalStatus.TIDAK,
+    "tidak": LegalStatus.TIDAK,
+    "belum": LegalStatus.TIDAK,
+    "nonbh": LegalStatus.TIDAK,
+}
 
 
 def parse_legal_status(value: object) -> str:
@@ -92,8 +129,9 @@ def parse_legal_status(value: object) -> str:
     try:
         return str(_LEGAL[re.sub(r"[^a-z]", "", cell.casefold())])
     except KeyError:
-        raise CellError(f"Status Badan Hukum harus “Berbadan hukum” atau “Tidak berbadan hukum”, bukan “{cell}”.") \
-            from None
+        raise CellError(
+            f"Status Badan Hukum harus “Berbadan hukum” atau “Tidak berbadan hukum”, bukan “{cell}”."
+        ) from None
 
 
 class KindIndex:
@@ -120,8 +158,10 @@ class KindIndex:
             row.errors.append(f"Jenis “{cell}” tidak dikenal. Jenis yang diterima: {self.accepted}.")
         elif kind.subject not in self.subjects:
             wanted = "perorangan" if Subject.PERSON in self.subjects else "lembaga atau keluarga"
-            row.errors.append(f"Jenis “{cell}” ({kind.get_subject_display().lower()}) tidak dapat diimpor sebagai "
-                              f"{wanted}. Jenis yang diterima: {self.accepted}.")
+            row.errors.append(
+                f"Jenis “{cell}” ({kind.get_subject_display().lower()}) tidak dapat diimpor sebagai "
+                f"{wanted}. Jenis yang diterima: {self.accepted}."
+            )
             kind = None
         elif not kind.is_active:
             row.errors.append(f"Jenis “{cell}” sudah tidak aktif.")
@@ -134,24 +174,32 @@ def log_import(user: User, *, model: type, title: str, preview: ImportPreview, f
     if not preview.applied:
         return
     LogEntry.objects.create(
-        user_id=user.pk, content_type_id=ContentType.objects.get_for_model(model).pk, object_id="",
-        object_repr=mask_digits(f"Impor {title}: {Path(filename).name}")[:200], action_flag=CHANGE,
+        user_id=user.pk,
+        content_type_id=ContentType.objects.get_for_model(model).pk,
+        object_id="",
+        object_repr=mask_digits(f"Impor {title}: {Path(filename).name}")[:200],
+        action_flag=CHANGE,
         change_message=f"Impor berkas: {preview.summary()}",
     )
 
 
-def roster_template(*, title: str, columns: Sequence[Column], subjects: Sequence[str], lines: Sequence[str],
-                    user: User) -> bytes:
+def roster_template(
+    *, title: str, columns: Sequence[Column], subjects: Sequence[str], lines: Sequence[str], user: User
+) -> bytes:
     """The empty roster template: a Data sheet with the headers, text/date formats and drop-downs, a Petunjuk sheet,
     the kinds this roster takes and the desa codes inside the user's wilayah."""
     workbook = Workbook()
     kinds = list(Kind.objects.active().filter(subject__in=subjects).order_by("sort_order", "name"))
     templates.template_data_sheet(workbook, columns, lists={"kind": f"Jenis!$A$2:$A${len(kinds) + 1}"})
-    templates.template_help_sheet(workbook.create_sheet("Petunjuk"), title=f"Templat impor {title}",
-                                  lines=lines, columns=columns)
+    templates.template_help_sheet(
+        workbook.create_sheet("Petunjuk"), title=f"Templat impor {title}", lines=lines, columns=columns
+    )
     templates.template_list_sheet(
-        workbook.create_sheet("Jenis"), ["Singkatan/nama", "Nama lengkap", "Nama lain yang juga diterima", "Subjek"],
-        ([k.short_name, k.name, k.aliases, k.get_subject_display()] for k in kinds), (28, 60, 40, 18))
+        workbook.create_sheet("Jenis"),
+        ["Singkatan/nama", "Nama lengkap", "Nama lain yang juga diterima", "Subjek"],
+        ([k.short_name, k.name, k.aliases, k.get_subject_display()] for k in kinds),
+        (28, 60, 40, 18),
+    )
     templates.template_desa_sheet(workbook.create_sheet("Kode Desa"), user)
     return templates.workbook_bytes(workbook)
 
@@ -179,5 +227,6 @@ class RosterImporter:
         log_import(user, model=self.model, title=self.title, preview=preview, filename=filename)
 
     def template(self, *, user: User) -> bytes:
-        return roster_template(title=self.title, columns=self.columns, subjects=self.subjects,
-                               lines=self.template_lines, user=user)
+        return roster_template(
+            title=self.title, columns=self.columns, subjects=self.subjects, lines=self.template_lines, user=user
+        )

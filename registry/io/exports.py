@@ -58,8 +58,9 @@ ORGANISATION_EXPORT_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("Jenis", lambda r: r[0].kind.short_name),
     ExportColumn("Kode Desa", lambda r: r[0].desa_id, width=16),
     ExportColumn("Alamat", lambda r: r[0].address, width=32),
-    ExportColumn("Status Badan Hukum",
-                 lambda r: LegalStatus(r[0].legal_status).label if r[0].legal_status else "", width=22),
+    ExportColumn(
+        "Status Badan Hukum", lambda r: LegalStatus(r[0].legal_status).label if r[0].legal_status else "", width=22
+    ),
     ExportColumn("Nomor Tanda Daftar", lambda r: r[0].registration_number, width=24),
     ExportColumn("Ketua", lambda r: chair_name(r[0]), width=24),
     ExportColumn("No. HP", lambda r: r[0].phone, width=16, personal=HIDDEN),
@@ -76,37 +77,78 @@ def _audit_value(key: str, value: str) -> str:
     return "(angka disamarkan)" if key == "q" and re.search(r"\d{4}", value) else value
 
 
-def _export(model: type, title: str, stem: str, columns: tuple[ExportColumn, ...], rows: Iterable, *, user: User,
-            fmt: str, filters: dict[str, str]) -> ExportFile:
+def _export(
+    model: type,
+    title: str,
+    stem: str,
+    columns: tuple[ExportColumn, ...],
+    rows: Iterable,
+    *,
+    user: User,
+    fmt: str,
+    filters: dict[str, str],
+) -> ExportFile:
     shown_columns = for_viewer(columns, read_only=scoping.user_scope(user).read_only)
     export = export_file(rows, shown_columns, fmt=fmt, stem=stem, on=timezone.localdate())
     fmt = export.filename.rsplit(".", 1)[-1]
     shown = ", ".join(f"{k}={_audit_value(k, v)}" for k, v in sorted(filters.items()) if v) or "tanpa saringan"
     LogEntry.objects.create(
-        user_id=user.pk, content_type_id=ContentType.objects.get_for_model(model).pk, object_id="",
-        object_repr=f"Ekspor {fmt.upper()} {title}", action_flag=EXPORT_ACTION_FLAG,
+        user_id=user.pk,
+        content_type_id=ContentType.objects.get_for_model(model).pk,
+        object_id="",
+        object_repr=f"Ekspor {fmt.upper()} {title}",
+        action_flag=EXPORT_ACTION_FLAG,
         change_message=mask_digits(f"Ekspor {fmt.upper()}: {export.rows} baris; saringan: {shown}"),
     )
     return export
 
 
-def person_export(*, user: User, fmt: str, filters: dict[str, str], wilayah: Wilayah | None = None,
-                  kind: Kind | None = None, status: str = "", q: str = "", eligibility_status: str = "",
-                  on: date | None = None) -> ExportFile:
+def person_export(
+    *,
+    user: User,
+    fmt: str,
+    filters: dict[str, str],
+    wilayah: Wilayah | None = None,
+    kind: Kind | None = None,
+    status: str = "",
+    q: str = "",
+    eligibility_status: str = "",
+    on: date | None = None,
+) -> ExportFile:
     """The filtered person roster (exactly ``selectors.roster``) as XLSX or CSV, recorded in the audit trail.
 
     The rows stream a chunk at a time (``selectors.iter_roster``) into the file: memory does not grow with rows."""
-    rows = selectors.iter_roster(user, wilayah=wilayah, kind=kind, status=status, q=q,
-                                 eligibility_status=eligibility_status, on=on)
-    return _export(Person, PERSON_TITLE, "sdm-kesos-psks", PERSON_EXPORT_COLUMNS, rows, user=user, fmt=fmt,
-                   filters=filters)
+    rows = selectors.iter_roster(
+        user, wilayah=wilayah, kind=kind, status=status, q=q, eligibility_status=eligibility_status, on=on
+    )
+    return _export(
+        Person, PERSON_TITLE, "sdm-kesos-psks", PERSON_EXPORT_COLUMNS, rows, user=user, fmt=fmt, filters=filters
+    )
 
 
-def organisation_export(*, user: User, fmt: str, filters: dict[str, str], wilayah: Wilayah | None = None,
-                        kind: Kind | None = None, active: bool | None = None, q: str = "",
-                        eligibility_status: str = "", on: date | None = None) -> ExportFile:
+def organisation_export(
+    *,
+    user: User,
+    fmt: str,
+    filters: dict[str, str],
+    wilayah: Wilayah | None = None,
+    kind: Kind | None = None,
+    active: bool | None = None,
+    q: str = "",
+    eligibility_status: str = "",
+    on: date | None = None,
+) -> ExportFile:
     """The filtered organisation roster (exactly ``selectors.organisation_roster``), recorded in the audit trail."""
-    rows = selectors.organisation_roster(user, wilayah=wilayah, kind=kind, active=active, q=q,
-                                         eligibility_status=eligibility_status, on=on)
-    return _export(Organisation, ORGANISATION_TITLE, "lembaga-psks", ORGANISATION_EXPORT_COLUMNS, rows, user=user,
-                   fmt=fmt, filters=filters)
+    rows = selectors.organisation_roster(
+        user, wilayah=wilayah, kind=kind, active=active, q=q, eligibility_status=eligibility_status, on=on
+    )
+    return _export(
+        Organisation,
+        ORGANISATION_TITLE,
+        "lembaga-psks",
+        ORGANISATION_EXPORT_COLUMNS,
+        rows,
+        user=user,
+        fmt=fmt,
+        filters=filters,
+    )

@@ -20,15 +20,42 @@ from registry.models import BoardMember, Organisation, Subject
 
 ORGANISATION_COLUMNS: tuple[Column, ...] = (
     Column("name", "Nama Lembaga", True, example="LKS Harapan Bunda", width=32),
-    Column("kind", "Jenis", True, example="LKS", width=18,
-           note="Singkatan atau nama jenis lembaga/keluarga (lihat lembar Jenis): LKS, Karang Taruna, LK3, …"),
-    Column("desa", "Kode Desa", True, example="32.74.01.1001", width=16, text_format=True,
-           note="Kode Kemendagri desa/kelurahan kedudukan lembaga (lihat lembar Kode Desa)."),
+    Column(
+        "kind",
+        "Jenis",
+        True,
+        example="LKS",
+        width=18,
+        note="Singkatan atau nama jenis lembaga/keluarga (lihat lembar Jenis): LKS, Karang Taruna, LK3, …",
+    ),
+    Column(
+        "desa",
+        "Kode Desa",
+        True,
+        example="32.74.01.1001",
+        width=16,
+        text_format=True,
+        note="Kode Kemendagri desa/kelurahan kedudukan lembaga (lihat lembar Kode Desa).",
+    ),
     Column("address", "Alamat", True, example="Jl. Siliwangi No. 10", width=32),
-    Column("legal_status", "Status Badan Hukum", True, example="Berbadan hukum", width=22,
-           choices=("Berbadan hukum", "Tidak berbadan hukum"), note="Berbadan hukum atau Tidak berbadan hukum."),
-    Column("registration_number", "Nomor Tanda Daftar", True, example="460/123/Dinsos/2024", width=24,
-           text_format=True, note="Dipakai untuk mencocokkan lembaga yang sudah terdaftar."),
+    Column(
+        "legal_status",
+        "Status Badan Hukum",
+        True,
+        example="Berbadan hukum",
+        width=22,
+        choices=("Berbadan hukum", "Tidak berbadan hukum"),
+        note="Berbadan hukum atau Tidak berbadan hukum.",
+    ),
+    Column(
+        "registration_number",
+        "Nomor Tanda Daftar",
+        True,
+        example="460/123/Dinsos/2024",
+        width=24,
+        text_format=True,
+        note="Dipakai untuk mencocokkan lembaga yang sudah terdaftar.",
+    ),
     Column("chair", "Ketua", example="Ahmad Fauzi", width=24),
     Column("phone", "No. HP", example="081234567890", width=16, text_format=True),
 )
@@ -107,24 +134,34 @@ class _Planner:
         if number:
             candidates = [o for o in candidates if not o.registration_number]
         if len(candidates) > 1:
-            row.errors.append("Ada lebih dari satu lembaga dengan nama ini di desa tersebut; isi Nomor Tanda Daftar "
-                              "untuk menentukan yang dimaksud.")
+            row.errors.append(
+                "Ada lebih dari satu lembaga dengan nama ini di desa tersebut; isi Nomor Tanda Daftar "
+                "untuk menentukan yang dimaksud."
+            )
         return candidates[0] if candidates else None
 
     def _plan_row(self, cells: _Cells, writes: _Writes, seen: dict) -> RowOutcome:
         row, values = cells.row, cells.values
         kind = self.kinds.match(row, cells.kind_text)
         desa = self.desa.resolve(row, cells.desa_code)
-        outcome = RowOutcome(cells.line, ERROR, ident=values.get("registration_number", ""),
-                             name=values.get("name") or "", kind=kind.short_name if kind else text(cells.kind_text),
-                             desa=f"{desa.code} {desa.name}" if desa else (cells.desa_code or ""))
+        outcome = RowOutcome(
+            cells.line,
+            ERROR,
+            ident=values.get("registration_number", ""),
+            name=values.get("name") or "",
+            kind=kind.short_name if kind else text(cells.kind_text),
+            desa=f"{desa.code} {desa.name}" if desa else (cells.desa_code or ""),
+        )
         existing = None
         if desa is not None and values["name"]:
             existing = self._match(row, values, desa)
             if existing is not None and not scoping.can_change(self.user, existing.desa):
                 row.errors.append("Nomor Tanda Daftar ini sudah dipakai lembaga di luar wilayah Anda.")
-            keys = [("nomor", values.get("registration_number")), ("nama", header_key(values["name"]), desa.code),
-                    ("lembaga", existing.pk if existing else None)]
+            keys = [
+                ("nomor", values.get("registration_number")),
+                ("nama", header_key(values["name"]), desa.code),
+                ("lembaga", existing.pk if existing else None),
+            ]
             for key in keys:
                 if key[1] and seen.setdefault(key, cells.line) != cells.line:
                     row.errors.append(f"Lembaga yang sama sudah ada di baris {seen[key]}.")
@@ -169,12 +206,20 @@ class OrganisationImporter(RosterImporter):
         writes: _Writes = plan.writes
         reason, now = self.reason, timezone.now()
         created, _ = create_with_history(Organisation, [org for org, _ in writes.new_orgs], user=user, reason=reason)
-        members = [BoardMember(organisation=org, name=chair, position="Ketua")
-                   for org, (_, chair) in zip(created, writes.new_orgs, strict=True) if chair]
+        members = [
+            BoardMember(organisation=org, name=chair, position="Ketua")
+            for org, (_, chair) in zip(created, writes.new_orgs, strict=True)
+            if chair
+        ]
         for org in writes.changed_orgs.values():
             org.updated_at = now
-        update_with_history(Organisation, list(writes.changed_orgs.values()), {*writes.org_fields, "updated_at"},
-                            user=user, reason=reason)
+        update_with_history(
+            Organisation,
+            list(writes.changed_orgs.values()),
+            {*writes.org_fields, "updated_at"},
+            user=user,
+            reason=reason,
+        )
         create_with_history(BoardMember, [*members, *writes.new_members], user=user, reason=reason)
         update_with_history(BoardMember, list(writes.changed_members.values()), {"name"}, user=user, reason=reason)
 

@@ -36,26 +36,76 @@ from registry.io.cells import KindIndex, RosterImporter, parse_asn, parse_educat
 from registry.models import TKSK_CODE, AsnStatus, Assignment, AssignmentStatus, Kind, Person, Subject
 
 PERSON_COLUMNS: tuple[Column, ...] = (
-    Column("nik", "NIK", True, example="3274014101900001", width=20, text_format=True,
-           note="16 digit, diketik sebagai teks (bukan angka)."),
+    Column(
+        "nik",
+        "NIK",
+        True,
+        example="3274014101900001",
+        width=20,
+        text_format=True,
+        note="16 digit, diketik sebagai teks (bukan angka).",
+    ),
     Column("name", "Nama", True, example="Siti Aminah", width=28),
     Column("sex", "Jenis Kelamin", True, example="P", width=14, choices=("L", "P"), note="L atau P."),
-    Column("birth_place", "Tempat Lahir", True, example="Cirebon",
-           note="Boleh kosong; baris ditandai “data belum lengkap”."),
-    Column("birth_date", "Tanggal Lahir", True, DATE, "01-01-1990", width=14,
-           note="Sel tanggal, atau teks DD-MM-YYYY / YYYY-MM-DD."),
-    Column("education", "Pendidikan", True, example="SLTA", width=14,
-           choices=("Tidak sekolah", "SD", "SLTP", "SLTA", "D1", "D2", "D3", "D4", "S1", "S2", "S3"),
-           note="SD, SLTP/SMP, SLTA/SMA/SMK, D1–D4, S1–S3."),
-    Column("desa", "Kode Desa", True, example="32.74.01.1001", width=16, text_format=True,
-           note="Kode Kemendagri desa/kelurahan domisili (lihat lembar Kode Desa)."),
+    Column(
+        "birth_place",
+        "Tempat Lahir",
+        True,
+        example="Cirebon",
+        note="Boleh kosong; baris ditandai “data belum lengkap”.",
+    ),
+    Column(
+        "birth_date",
+        "Tanggal Lahir",
+        True,
+        DATE,
+        "01-01-1990",
+        width=14,
+        note="Sel tanggal, atau teks DD-MM-YYYY / YYYY-MM-DD.",
+    ),
+    Column(
+        "education",
+        "Pendidikan",
+        True,
+        example="SLTA",
+        width=14,
+        choices=("Tidak sekolah", "SD", "SLTP", "SLTA", "D1", "D2", "D3", "D4", "S1", "S2", "S3"),
+        note="SD, SLTP/SMP, SLTA/SMA/SMK, D1–D4, S1–S3.",
+    ),
+    Column(
+        "desa",
+        "Kode Desa",
+        True,
+        example="32.74.01.1001",
+        width=16,
+        text_format=True,
+        note="Kode Kemendagri desa/kelurahan domisili (lihat lembar Kode Desa).",
+    ),
     Column("address", "Alamat", True, example="Jl. Kartini No. 5 RT 01 RW 02", width=32),
-    Column("kind", "Jenis", True, example="PSM", width=18,
-           note="Singkatan atau nama jenis SDM Kesos/PSKS (lihat lembar Jenis): PSM, Tagana, TKSK, …"),
-    Column("asn_status", "Status ASN", True, example="Non-ASN", width=12, choices=("Non-ASN", "PNS", "PPPK"),
-           note="Non-ASN, PNS atau PPPK."),
-    Column("golongan", "Golongan", example="", width=10,
-           note="Untuk PNS, mis. III/a; bila kosong baris ditandai “data belum lengkap”."),
+    Column(
+        "kind",
+        "Jenis",
+        True,
+        example="PSM",
+        width=18,
+        note="Singkatan atau nama jenis SDM Kesos/PSKS (lihat lembar Jenis): PSM, Tagana, TKSK, …",
+    ),
+    Column(
+        "asn_status",
+        "Status ASN",
+        True,
+        example="Non-ASN",
+        width=12,
+        choices=("Non-ASN", "PNS", "PPPK"),
+        note="Non-ASN, PNS atau PPPK.",
+    ),
+    Column(
+        "golongan",
+        "Golongan",
+        example="",
+        width=10,
+        note="Untuk PNS, mis. III/a; bila kosong baris ditandai “data belum lengkap”.",
+    ),
     Column("phone", "No. HP", example="081234567890", width=16, text_format=True),
     Column("sk_number", "Nomor SK", example="460/Kep.12-Dinsos/2025", width=24, text_format=True),
     Column("sk_date", "Tanggal SK", type=DATE, example="02-01-2025", width=14),
@@ -103,8 +153,10 @@ def _read(sheet_row: SheetRow, today: date) -> _Cells:
     }
     values.update((k, v) for k, v in optional.items() if v not in (None, ""))
     desa_code = row.read("desa", parse_desa_code)
-    sk = {"sk_number": row.read("sk_number", limited, "Nomor SK", 100),
-          "sk_date": row.read("sk_date", parse_date, "Tanggal SK")}
+    sk = {
+        "sk_number": row.read("sk_number", limited, "Nomor SK", 100),
+        "sk_date": row.read("sk_date", parse_date, "Tanggal SK"),
+    }
     sk = {k: v for k, v in sk.items() if v not in (None, "")}
     if nik is not None and values["sex"] and values["birth_date"]:
         row.errors.extend(nik_rules.consistency_problems(nik, sex=values["sex"], birth_date=values["birth_date"]))
@@ -141,8 +193,10 @@ class _Planner:
         kecamatan = Wilayah.objects.filter(level=Wilayah.KECAMATAN).only("code")
         self.known_kecamatan = {w.code for w in in_chunks(kecamatan, "code", prefixes)}
         seats = Assignment.objects.filter(holds_tksk_seat=True).only("wilayah_id", "person_id")
-        self.tksk_seats = {a.wilayah_id: a.person_id for a in in_chunks(
-            seats, "wilayah_id", {w.kecamatan_id for w in self.desa.by_code.values()})}
+        self.tksk_seats = {
+            a.wilayah_id: a.person_id
+            for a in in_chunks(seats, "wilayah_id", {w.kecamatan_id for w in self.desa.by_code.values()})
+        }
 
     def plan(self) -> Plan:
         writes = _Writes()
@@ -156,9 +210,14 @@ class _Planner:
         row, values, nik = cells.row, cells.values, cells.nik
         kind = self.kinds.match(row, cells.kind_text)
         desa = self.desa.resolve(row, cells.desa_code)
-        outcome = RowOutcome(cells.line, ERROR, ident=nik.masked() if nik else "", name=values.get("name") or "",
-                             kind=kind.short_name if kind else text(cells.kind_text),
-                             desa=f"{desa.code} {desa.name}" if desa else (cells.desa_code or ""))
+        outcome = RowOutcome(
+            cells.line,
+            ERROR,
+            ident=nik.masked() if nik else "",
+            name=values.get("name") or "",
+            kind=kind.short_name if kind else text(cells.kind_text),
+            desa=f"{desa.code} {desa.name}" if desa else (cells.desa_code or ""),
+        )
         existing = self.existing.get(nik.value) if nik else None
         if nik is not None:
             if nik.kecamatan_code not in self.known_kecamatan:
@@ -176,16 +235,23 @@ class _Planner:
                 row.errors.append(f"NIK sama dengan baris {earlier[0]} tetapi data orangnya berbeda.")
             elif kind is not None and roles_seen.setdefault((nik.value, kind.pk), cells.line) != cells.line:
                 row.errors.append(f"Duplikat baris {roles_seen[(nik.value, kind.pk)]} (NIK dan Jenis sama).")
-        if kind is not None and kind.code == TKSK_CODE and not row.errors and (
-                existing is None or (existing.pk, kind.pk) not in self.assignments):
+        if (
+            kind is not None
+            and kind.code == TKSK_CODE
+            and not row.errors
+            and (existing is None or (existing.pk, kind.pk) not in self.assignments)
+        ):
             self._check_tksk_seat(row, desa.kecamatan_id, nik.value, existing, seats_taken)
         outcome.errors, outcome.warnings = row.errors, row.warnings
         if row.errors:
             return outcome
         person_status = self._plan_person(nik.value, values, existing, writes, outcome)
         role_status = self._plan_assignment(nik.value, existing, kind, desa, cells.sk, writes, outcome)
-        outcome.status = NEW if NEW in (person_status, role_status) else (
-            UPDATED if UPDATED in (person_status, role_status) else UNCHANGED)
+        outcome.status = (
+            NEW
+            if NEW in (person_status, role_status)
+            else (UPDATED if UPDATED in (person_status, role_status) else UNCHANGED)
+        )
         return outcome
 
     @staticmethod
@@ -194,21 +260,25 @@ class _Planner:
         golongan = values.get("golongan") or (existing.golongan if existing else "")
         asn = values.get("asn_status") or (existing.asn_status if existing else "")
         if asn == AsnStatus.PNS and not golongan:
-            row.incomplete("Status ASN PNS tanpa Golongan (mis. III/a); kelayakan yang bergantung pada golongan "
-                           "belum dapat dinilai.")
+            row.incomplete(
+                "Status ASN PNS tanpa Golongan (mis. III/a); kelayakan yang bergantung pada golongan "
+                "belum dapat dinilai."
+            )
         if not (values.get("birth_place") or (existing.birth_place if existing else "")):
             row.incomplete("Tempat Lahir kosong.")
 
-    def _check_tksk_seat(self, row: RowProblems, kecamatan: str, nik: str, existing: Person | None,
-                         seats_taken) -> None:
+    def _check_tksk_seat(
+        self, row: RowProblems, kecamatan: str, nik: str, existing: Person | None, seats_taken
+    ) -> None:
         holder = self.tksk_seats.get(kecamatan)
         if holder is not None and (existing is None or existing.pk != holder):
             row.errors.append(f"Kecamatan {kecamatan} sudah memiliki TKSK aktif lain (satu kecamatan satu TKSK).")
         elif seats_taken.setdefault(kecamatan, nik) != nik:
             row.errors.append(f"Kecamatan {kecamatan} sudah mendapat TKSK lain di berkas ini.")
 
-    def _plan_person(self, nik: str, values: dict, existing: Person | None, writes: _Writes,
-                     outcome: RowOutcome) -> str:
+    def _plan_person(
+        self, nik: str, values: dict, existing: Person | None, writes: _Writes, outcome: RowOutcome
+    ) -> str:
         if existing is None:
             if nik in writes.new_persons:
                 return UNCHANGED  # a second role of a person this file creates
@@ -216,12 +286,14 @@ class _Planner:
             return NEW
         if existing.pk in writes.changed_persons:
             return UNCHANGED  # a second role of a person this file changes
-        changed = plan_update(existing, values, changed=writes.changed_persons, fields=writes.person_fields,
-                              outcome=outcome)
+        changed = plan_update(
+            existing, values, changed=writes.changed_persons, fields=writes.person_fields, outcome=outcome
+        )
         return UPDATED if changed else UNCHANGED
 
-    def _plan_assignment(self, nik: str, person: Person | None, kind: Kind, desa: Wilayah, sk: dict,
-                         writes: _Writes, outcome: RowOutcome) -> str:
+    def _plan_assignment(
+        self, nik: str, person: Person | None, kind: Kind, desa: Wilayah, sk: dict, writes: _Writes, outcome: RowOutcome
+    ) -> str:
         current = self.assignments.get((person.pk, kind.pk)) if person else None
         if current is None:
             # ``save()`` is bypassed by bulk_create, so the "one active TKSK per kecamatan" mirror is set here.
@@ -231,8 +303,9 @@ class _Planner:
             if person is not None:
                 outcome.changes.append(f"peran {kind.short_name} baru")
             return NEW
-        changed = plan_update(current, sk, changed=writes.changed_assignments, fields=writes.assignment_fields,
-                              outcome=outcome)
+        changed = plan_update(
+            current, sk, changed=writes.changed_assignments, fields=writes.assignment_fields, outcome=outcome
+        )
         return UPDATED if changed else UNCHANGED
 
 
@@ -252,14 +325,24 @@ class PersonImporter(RosterImporter):
         by_nik = {p.nik: p for p in created}
         for person in writes.changed_persons.values():
             person.updated_at = now
-        update_with_history(Person, list(writes.changed_persons.values()), {*writes.person_fields, "updated_at"},
-                            user=user, reason=self.reason)
+        update_with_history(
+            Person,
+            list(writes.changed_persons.values()),
+            {*writes.person_fields, "updated_at"},
+            user=user,
+            reason=self.reason,
+        )
         for nik, assignment in writes.new_assignments:
             if assignment.person_id is None:  # a role of a person created just now
                 assignment.person = by_nik[nik]
         create_with_history(Assignment, [a for _, a in writes.new_assignments], user=user, reason=self.reason)
-        update_with_history(Assignment, list(writes.changed_assignments.values()), writes.assignment_fields,
-                            user=user, reason=self.reason)
+        update_with_history(
+            Assignment,
+            list(writes.changed_assignments.values()),
+            writes.assignment_fields,
+            user=user,
+            reason=self.reason,
+        )
 
 
 PERSONS = PersonImporter()

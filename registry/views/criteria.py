@@ -145,6 +145,8 @@ def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "history": change_rows(override.history.all() if override else criterion.history.all()),
         },
     )
+
+
 urlpatterns = [
     path("kriteria/", criteria_list, name="criteria_list"),
     path("kriteria/<int:pk>/ubah/", criterion_edit, name="criterion_edit"),

@@ -50,11 +50,19 @@ def _roster_export(request: HttpRequest, subject: str, export, *, by_status: boo
     filters, fmt = _export_filters(request, subject)
     # Like the list pages: the organisation list does not filter by ``status``.
     status = {"status": filters.get("status", "")} if by_status else {}
-    return attachment(export(
-        user=request.user, fmt=fmt, filters=_shown_filters(request), wilayah=filters.get("wilayah"),
-        kind=filters.get("jenis"), q=filters.get("q", ""), eligibility_status=filters.get("kelayakan", ""),
-        on=filters.get("tanggal"), **status,
-    ))
+    return attachment(
+        export(
+            user=request.user,
+            fmt=fmt,
+            filters=_shown_filters(request),
+            wilayah=filters.get("wilayah"),
+            kind=filters.get("jenis"),
+            q=filters.get("q", ""),
+            eligibility_status=filters.get("kelayakan", ""),
+            on=filters.get("tanggal"),
+            **status,
+        )
+    )
 
 
 @login_required

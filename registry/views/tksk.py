@@ -45,10 +45,12 @@ def _date_field(label, **kwargs) -> forms.DateField:
 class CoverageFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["wilayah"] = WilayahField(user=user, max_level=Wilayah.KECAMATAN, required=False,
-                                              label=gettext_lazy("Wilayah"))
-        self.fields["belum"] = forms.BooleanField(label=gettext_lazy("Hanya kecamatan yang belum ada TKSK"),
-                                                  required=False)
+        self.fields["wilayah"] = WilayahField(
+            user=user, max_level=Wilayah.KECAMATAN, required=False, label=gettext_lazy("Wilayah")
+        )
+        self.fields["belum"] = forms.BooleanField(
+            label=gettext_lazy("Hanya kecamatan yang belum ada TKSK"), required=False
+        )
 
 
 class SelectionFilterForm(forms.Form):
@@ -58,8 +60,9 @@ class SelectionFilterForm(forms.Form):
 
     def __init__(self, *args, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tahun"] = forms.TypedChoiceField(label=_("Tahun seleksi"), coerce=int, required=False,
-                                                      choices=[(y, y) for y in years])
+        self.fields["tahun"] = forms.TypedChoiceField(
+            label=_("Tahun seleksi"), coerce=int, required=False, choices=[(y, y) for y in years]
+        )
         self.order_fields(["tahun", "tanggal"])
 
     def chosen(self, default_year: int) -> tuple[int, date]:
@@ -77,9 +80,13 @@ def _reference_date(params) -> date:
 
 
 class NikLookupForm(forms.Form):
-    nik = forms.CharField(label=gettext_lazy("NIK calon"), max_length=24,
-                          help_text=gettext_lazy("16 digit. Orang yang sudah terdaftar di wilayah Anda langsung "
-                                                 "dipakai; bila belum, isi data singkatnya."))
+    nik = forms.CharField(
+        label=gettext_lazy("NIK calon"),
+        max_length=24,
+        help_text=gettext_lazy(
+            "16 digit. Orang yang sudah terdaftar di wilayah Anda langsung dipakai; bila belum, isi data singkatnya."
+        ),
+    )
 
     def clean_nik(self) -> str:
         try:
@@ -91,23 +98,43 @@ class NikLookupForm(forms.Form):
 class CandidateForm(forms.Form):
     """Documents checklist, preferences, scores and notes; the selection year only when registering."""
 
-    documents = forms.MultipleChoiceField(label=gettext_lazy("Kelengkapan dokumen"), choices=TKSK_DOCUMENTS,
-                                          widget=forms.CheckboxSelectMultiple, required=False)
+    documents = forms.MultipleChoiceField(
+        label=gettext_lazy("Kelengkapan dokumen"),
+        choices=TKSK_DOCUMENTS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
     preferences = forms.MultipleChoiceField(
-        label=gettext_lazy("Nilai tambah (diutamakan)"), choices=TKSK_PREFERENCES,
-        widget=forms.CheckboxSelectMultiple, required=False,
-        help_text=gettext_lazy("Nilai tambah D3/S1 mengikuti pendidikan terakhir bila sudah tercatat."))
-    written_score = forms.DecimalField(label=gettext_lazy("Nilai tes tertulis (0–100)"), min_value=0,
-                                       max_value=100, max_digits=5, decimal_places=2, required=False)
-    interview_score = forms.DecimalField(label=gettext_lazy("Nilai wawancara (0–100)"), min_value=0,
-                                         max_value=100, max_digits=5, decimal_places=2, required=False)
+        label=gettext_lazy("Nilai tambah (diutamakan)"),
+        choices=TKSK_PREFERENCES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=gettext_lazy("Nilai tambah D3/S1 mengikuti pendidikan terakhir bila sudah tercatat."),
+    )
+    written_score = forms.DecimalField(
+        label=gettext_lazy("Nilai tes tertulis (0–100)"),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+    )
+    interview_score = forms.DecimalField(
+        label=gettext_lazy("Nilai wawancara (0–100)"),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+    )
     notes = forms.CharField(label=gettext_lazy("Catatan"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, with_year: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if with_year:
             self.fields["selection_year"] = forms.IntegerField(
-                label=_("Tahun seleksi"), min_value=2000, max_value=2100, initial=timezone.localdate().year)
+                label=_("Tahun seleksi"), min_value=2000, max_value=2100, initial=timezone.localdate().year
+            )
             self.order_fields(["selection_year"])
 
     @classmethod
@@ -125,8 +152,18 @@ class NewPersonForm(PersonForm):
     """The registry's person form reduced to what a candidate needs; the NIK comes from the lookup."""
 
     class Meta(PersonForm.Meta):
-        fields = ["nik", "name", "sex", "birth_place", "birth_date", "education", "desa", "asn_status", "golongan",
-                  "nik_note"]
+        fields = [
+            "nik",
+            "name",
+            "sex",
+            "birth_place",
+            "birth_date",
+            "education",
+            "desa",
+            "asn_status",
+            "golongan",
+            "nik_note",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,14 +179,20 @@ class AppointForm(forms.Form):
     sk_number = forms.CharField(label=gettext_lazy("Nomor SK"), max_length=100)
     sk_date = _date_field(gettext_lazy("Tanggal SK"))
     start_date = _date_field(gettext_lazy("Mulai bertugas"))
-    reference_date = _date_field(gettext_lazy("Tanggal acuan syarat (usia)"),
-                                 help_text=gettext_lazy("Biasanya tanggal seleksi; syarat dinilai pada tanggal ini."))
+    reference_date = _date_field(
+        gettext_lazy("Tanggal acuan syarat (usia)"),
+        help_text=gettext_lazy("Biasanya tanggal seleksi; syarat dinilai pada tanggal ini."),
+    )
 
 
 class TermEndForm(forms.Form):
     end_date = _date_field(gettext_lazy("Tanggal selesai bertugas"))
-    reason = forms.CharField(label=gettext_lazy("Alasan"), max_length=200, required=False,
-                             help_text=gettext_lazy("Mis. mengundurkan diri, habis masa tugas, diberhentikan."))
+    reason = forms.CharField(
+        label=gettext_lazy("Alasan"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Mis. mengundurkan diri, habis masa tugas, diberhentikan."),
+    )
 
 
 # --- Access helpers -------------------------------------------------------------------------------------------------
@@ -208,13 +251,17 @@ def tksk_coverage(request: HttpRequest) -> HttpResponse:
     wilayah = _coverage_wilayah(request)
     uncovered_only = request.GET.get("belum") in ("1", "on")
     filters = CoverageFilterForm(user=request.user, initial={"wilayah": wilayah, "belum": uncovered_only})
-    return render(request, "registry/tksk/coverage.html", {
-        "coverage": tksk.coverage(wilayah, uncovered_only=uncovered_only),
-        "filters": filters,
-        "uncovered_only": uncovered_only,
-        "can_manage": wilayah is not None and tksk.can_manage_selection(request.user, wilayah),
-        "active_nav": "tksk",
-    })
+    return render(
+        request,
+        "registry/tksk/coverage.html",
+        {
+            "coverage": tksk.coverage(wilayah, uncovered_only=uncovered_only),
+            "filters": filters,
+            "uncovered_only": uncovered_only,
+            "can_manage": wilayah is not None and tksk.can_manage_selection(request.user, wilayah),
+            "active_nav": "tksk",
+        },
+    )
 
 
 @login_required
@@ -230,12 +277,22 @@ def tksk_selection(request: HttpRequest, code: str) -> HttpResponse:
     except tksk.TkskError as exc:
         messages.error(request, str(exc))
         ranking = []
-    return render(request, "registry/tksk/selection.html", {
-        "kecamatan": kecamatan, "ranking": ranking, "year": year, "on": on, "filters": filters,
-        "coverage_url": _coverage_url(request.user, kecamatan),
-        "holder": tksk.seat_holder(kecamatan), "can_manage": tksk.can_manage_selection(request.user, kecamatan),
-        "formula": _formula(), "active_nav": "tksk",
-    })
+    return render(
+        request,
+        "registry/tksk/selection.html",
+        {
+            "kecamatan": kecamatan,
+            "ranking": ranking,
+            "year": year,
+            "on": on,
+            "filters": filters,
+            "coverage_url": _coverage_url(request.user, kecamatan),
+            "holder": tksk.seat_holder(kecamatan),
+            "can_manage": tksk.can_manage_selection(request.user, kecamatan),
+            "formula": _formula(),
+            "active_nav": "tksk",
+        },
+    )
 
 
 def _coverage_url(user, kecamatan: Wilayah) -> str:
@@ -259,8 +316,11 @@ def _nik_lookup(request: HttpRequest, kecamatan: Wilayah, *, expired: bool) -> H
         return private_search.redirect_to_key(request, url, lookup.cleaned_data["nik"])
     if expired:
         messages.warning(request, _("Pencarian NIK sudah tidak berlaku (sesi berganti). Masukkan NIK lagi."))
-    return render(request, "registry/tksk/candidate_form.html",
-                  {"kecamatan": kecamatan, "lookup": lookup, "form": None, "active_nav": "tksk"})
+    return render(
+        request,
+        "registry/tksk/candidate_form.html",
+        {"kecamatan": kecamatan, "lookup": lookup, "form": None, "active_nav": "tksk"},
+    )
 
 
 @login_required
@@ -291,22 +351,39 @@ def tksk_candidate_create(request: HttpRequest, code: str) -> HttpResponse:
     person_form = None
     if ready and person is None:
         # The picker opens at the candidate's kecamatan: domicile there is a gate.
-        person_form = NewPersonForm(request.POST or None, user=request.user, prefix="orang",
-                                    initial={"nik": lookup.cleaned_data["nik"], "desa": kecamatan.code})
+        person_form = NewPersonForm(
+            request.POST or None,
+            user=request.user,
+            prefix="orang",
+            initial={"nik": lookup.cleaned_data["nik"], "desa": kecamatan.code},
+        )
     if request.method == "POST" and form and form.is_valid() and (person_form is None or person_form.is_valid()):
         try:
             candidate = tksk.tksk_candidate_create(
-                kecamatan=kecamatan, person=person, new_person=person_form.new_person() if person_form else None,
-                by=request.user, **form.cleaned_data)
+                kecamatan=kecamatan,
+                person=person,
+                new_person=person_form.new_person() if person_form else None,
+                by=request.user,
+                **form.cleaned_data,
+            )
         except tksk.TkskError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("%(name)s didaftarkan sebagai calon TKSK.") % {"name": candidate.person.name})
             return redirect(_selection_url(kecamatan, tahun=candidate.selection_year))
-    return render(request, "registry/tksk/candidate_form.html", {
-        "kecamatan": kecamatan, "lookup": lookup, "form": form, "person_form": person_form, "person": person,
-        "masked_nik": nik_rules.mask(lookup.cleaned_data["nik"]) if ready else "", "active_nav": "tksk",
-    })
+    return render(
+        request,
+        "registry/tksk/candidate_form.html",
+        {
+            "kecamatan": kecamatan,
+            "lookup": lookup,
+            "form": form,
+            "person_form": person_form,
+            "person": person,
+            "masked_nik": nik_rules.mask(lookup.cleaned_data["nik"]) if ready else "",
+            "active_nav": "tksk",
+        },
+    )
 
 
 class TransferForm(forms.Form):
@@ -336,10 +413,17 @@ def tksk_candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
         tksk.tksk_candidate_update(candidate=candidate, by=request.user, **form.cleaned_data)
         messages.success(request, _("Data calon %(name)s disimpan.") % {"name": candidate.person.name})
         return redirect(_selection_url(candidate.kecamatan, tahun=candidate.selection_year))
-    return render(request, "registry/tksk/candidate_form.html", {
-        "kecamatan": candidate.kecamatan, "candidate": candidate, "form": form, "person": candidate.person,
-        "active_nav": "tksk",
-    })
+    return render(
+        request,
+        "registry/tksk/candidate_form.html",
+        {
+            "kecamatan": candidate.kecamatan,
+            "candidate": candidate,
+            "form": form,
+            "person": candidate.person,
+            "active_nav": "tksk",
+        },
+    )
 
 
 @login_required
@@ -350,8 +434,9 @@ def tksk_selection_apply(request: HttpRequest, code: str) -> HttpResponse:
     filters = SelectionFilterForm(request.POST, years=tksk.selection_years(kecamatan))
     year, on = filters.chosen(default_year=timezone.localdate().year)
     counts = tksk.tksk_selection_apply(kecamatan=kecamatan, selection_year=year, on=on, by=request.user)
-    messages.success(request, _("Hasil seleksi %(year)s ditetapkan: %(lulus)d lulus, %(gugur)d gugur.")
-                     % {"year": year, **counts})
+    messages.success(
+        request, _("Hasil seleksi %(year)s ditetapkan: %(lulus)d lulus, %(gugur)d gugur.") % {"year": year, **counts}
+    )
     return redirect(_selection_url(kecamatan, tahun=year, tanggal=on.isoformat()))
 
 
@@ -367,15 +452,26 @@ def tksk_appoint(request: HttpRequest, pk: int) -> HttpResponse:
         except tksk.TkskError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("%(name)s diangkat sebagai TKSK %(kecamatan)s.")
-                             % {"name": candidate.person.name, "kecamatan": candidate.kecamatan.label})
+            messages.success(
+                request,
+                _("%(name)s diangkat sebagai TKSK %(kecamatan)s.")
+                % {"name": candidate.person.name, "kecamatan": candidate.kecamatan.label},
+            )
             return redirect(_selection_url(candidate.kecamatan, tahun=candidate.selection_year))
     on = getattr(form, "cleaned_data", {}).get("reference_date") or reference
-    return render(request, "registry/tksk/appoint_form.html", {
-        "candidate": candidate, "kecamatan": candidate.kecamatan, "form": form, "on": on,
-        "verdict": tksk.candidate_gates(candidate, on=on), "holder": tksk.seat_holder(candidate.kecamatan),
-        "active_nav": "tksk",
-    })
+    return render(
+        request,
+        "registry/tksk/appoint_form.html",
+        {
+            "candidate": candidate,
+            "kecamatan": candidate.kecamatan,
+            "form": form,
+            "on": on,
+            "verdict": tksk.candidate_gates(candidate, on=on),
+            "holder": tksk.seat_holder(candidate.kecamatan),
+            "active_nav": "tksk",
+        },
+    )
 
 
 @login_required
@@ -389,12 +485,22 @@ def tksk_term_end(request: HttpRequest, pk: int) -> HttpResponse:
         except tksk.TkskError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Masa tugas %(name)s sebagai TKSK %(kecamatan)s diakhiri.")
-                             % {"name": assignment.person.name, "kecamatan": assignment.wilayah.label})
+            messages.success(
+                request,
+                _("Masa tugas %(name)s sebagai TKSK %(kecamatan)s diakhiri.")
+                % {"name": assignment.person.name, "kecamatan": assignment.wilayah.label},
+            )
             return redirect(_selection_url(assignment.wilayah))
-    return render(request, "registry/tksk/term_end_form.html", {
-        "assignment": assignment, "kecamatan": assignment.wilayah, "form": form, "active_nav": "tksk",
-    })
+    return render(
+        request,
+        "registry/tksk/term_end_form.html",
+        {
+            "assignment": assignment,
+            "kecamatan": assignment.wilayah,
+            "form": form,
+            "active_nav": "tksk",
+        },
+    )
 
 
 urlpatterns = [

@@ -117,8 +117,6 @@ def activity_attachment(request: HttpRequest, kecamatan: str, period: periods.Pe
     return response
 
 
-
-
 urlpatterns = [
     path("<kecamatan_code:kecamatan>/<period:period>/kegiatan/", activity_add, name="activity_add"),
     path("<kecamatan_code:kecamatan>/<period:period>/kegiatan/<int:pk>/", activity_edit, name="activity_edit"),

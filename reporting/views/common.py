@@ -81,8 +81,6 @@ def existing(kecamatan: Wilayah, period: periods.Period) -> Report | None:
     return Report.objects.filter(kecamatan=kecamatan, period=period.id).first()
 
 
-
-
 def month_asked(request: HttpRequest) -> periods.Period:
     """The month a page was asked for (``?periode=2026M03``), else the last month that has ended — the one being
     reported now; 404 for anything that is not a month."""

@@ -65,6 +65,8 @@ ACTION_STYLE = {
     Action.REOPEN: "btn-outline-warning",
     Action.NOT_REPORTING: "btn-outline-dark",
 }
+
+
 def _unsaved(kecamatan: Wilayah, period: periods.Period) -> Report:
     """What a report nobody has opened yet looks like (shown to readers; nothing is written)."""
     return Report(

@@ -41,10 +41,21 @@ def data(transactional_db, people, settings, tmp_path):
     pmks_catalogue_load()
     person = make_person(name="Warga Cadangan", desa="32.74.01.1001", phone="081234567890")
     assign(person, "psm")
-    PmksRecord.objects.create(nik="", name="Warsini Cadangan", sex="P", birth_date=date(1950, 3, 1),
-                              desa_id="32.74.01.1001", identified_on=date(2026, 1, 5))
-    activity = Activity.objects.create(report=make_report("32.74.01", "2026M01"), date=date(2026, 1, 7),
-                                       kind="pendataan", place="Balai desa", result="Tercatat")
+    PmksRecord.objects.create(
+        nik="",
+        name="Warsini Cadangan",
+        sex="P",
+        birth_date=date(1950, 3, 1),
+        desa_id="32.74.01.1001",
+        identified_on=date(2026, 1, 5),
+    )
+    activity = Activity.objects.create(
+        report=make_report("32.74.01", "2026M01"),
+        date=date(2026, 1, 7),
+        kind="pendataan",
+        place="Balai desa",
+        result="Tercatat",
+    )
     activity.attachment.save("foto.png", ContentFile(b"\x89PNG uji lampiran"))
     pending = settings.MEDIA_ROOT / "imports" / "token-menunggu"
     pending.parent.mkdir(parents=True)
@@ -67,8 +78,13 @@ def _model_checksums(cursor) -> dict[str, tuple[int, str]]:
 
 def _connect(dbname: str):
     params = connection.get_connection_params()
-    conn = psycopg2.connect(dbname=dbname, user=params.get("user"), password=params.get("password"),
-                            host=params.get("host"), port=params.get("port"))
+    conn = psycopg2.connect(
+        dbname=dbname,
+        user=params.get("user"),
+        password=params.get("password"),
+        host=params.get("host"),
+        port=params.get("port"),
+    )
     conn.autocommit = True
     conn.cursor().execute("SET TIME ZONE 'UTC'")
     return conn

@@ -47,8 +47,9 @@ def test_check_deploy_fails_behind_a_proxy_with_proxy_count_zero_and_passes_with
 def test_an_attachment_gets_a_random_name_under_its_report(tree, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     report = make_report("32.74.01", "2026M01")
-    activity = Activity.objects.create(report=report, date=date(2026, 1, 7), kind="pendataan", place="Balai",
-                                       result="Tercatat")
+    activity = Activity.objects.create(
+        report=report, date=date(2026, 1, 7), kind="pendataan", place="Balai", result="Tercatat"
+    )
     names = {attachment_path(activity, "Foto Kegiatan.PNG") for _ in range(20)}
     assert len(names) == 20
     assert all(re.fullmatch(r"laporan/32\.74\.01/2026M01/[0-9a-f]{32}\.png", name) for name in names)

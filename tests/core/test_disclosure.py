@@ -66,7 +66,7 @@ def determined(grid: list[list[int]], hidden: set[tuple[int, int]]) -> set[tuple
     full = rank(system)
     fixed = set()
     for k, position in enumerate(unknowns):
-        without = [row[:k] + row[k + 1:] for row in system]
+        without = [row[:k] + row[k + 1 :] for row in system]
         if rank(without) < full:
             fixed.add(position)
     return fixed
@@ -172,8 +172,16 @@ def test_it_closes_a_cycle_that_the_line_rule_leaves_open():
     #  0  0 30 | 30     col 3 − row 1 − row 2 + col 2 gives t = 58 − 15 − 39 = 4. Hiding 15 closes the cycle
     #  1 18 39 | 58     (the cheapest link: one cell, the smallest value).
     expected = {
-        (0, 0): P, (0, 1): P, (0, 3): P, (3, 0): P,
-        (3, 1): C, (1, 3): C, (1, 2): C, (2, 2): C, (2, 3): C, (1, 1): C,
+        (0, 0): P,
+        (0, 1): P,
+        (0, 3): P,
+        (3, 0): P,
+        (3, 1): C,
+        (1, 3): C,
+        (1, 2): C,
+        (2, 2): C,
+        (2, 3): C,
+        (1, 1): C,
     }
     cells = [[1, 3, 0], [0, 15, 9], [0, 0, 30]]
     assert protect(cells) == expected

@@ -72,14 +72,32 @@ def test_the_error_log_is_masked_too(tmp_path):
 def test_a_second_setup_adds_no_second_filter(tmp_path):
     log = _logger(tmp_path)
     log.setup(log.cfg)
-    assert len([f for f in logging.getLogger("gunicorn.access").filters if f.__class__.__name__ ==
-                "MaskPersonalDataFilter"]) == 1
+    assert (
+        len(
+            [
+                f
+                for f in logging.getLogger("gunicorn.access").filters
+                if f.__class__.__name__ == "MaskPersonalDataFilter"
+            ]
+        )
+        == 1
+    )
 
 
 def test_gunicorn_accepts_the_config_module():
     result = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "--check-config", "-c", "python:psks_portal.gunicorn_conf",
-         "psks_portal.wsgi"],
-        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--check-config",
+            "-c",
+            "python:psks_portal.gunicorn_conf",
+            "psks_portal.wsgi",
+        ],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -93,13 +93,24 @@ def records(people):
         kind=Kind.objects.get(code="lks"), name="LKS Header", desa_id="32.74.01.1001"
     )
     record = PmksRecord.objects.create(
-        nik="", name="Warsini Header", sex="P", birth_date=date(1950, 3, 1), desa_id="32.74.01.1001",
+        nik="",
+        name="Warsini Header",
+        sex="P",
+        birth_date=date(1950, 3, 1),
+        desa_id="32.74.01.1001",
         identified_on=date(2026, 1, 5),
     )
     record.categories.set([Category.objects.get(catalogue__is_active=True, code="LUT")])
     report = make_report("32.74.01", "2026M01")
-    Activity.objects.create(report=report, date=date(2026, 1, 7), kind="pendataan", place="Balai desa",
-                            participants_male=3, participants_female=4, result="Tercatat")
+    Activity.objects.create(
+        report=report,
+        date=date(2026, 1, 7),
+        kind="pendataan",
+        place="Balai desa",
+        participants_male=3,
+        participants_female=4,
+        result="Tercatat",
+    )
     return {
         "seeds": [
             reverse("registry:person_detail", args=[person.pk]),

@@ -113,8 +113,12 @@ def test_a_posted_search_needs_the_csrf_token(roster, people):
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(people["dedi"])
     assert strict.post(reverse(PERSONS), {"q": roster["siti"].nik}).status_code == 403
-    assert strict.post(reverse("registry:tksk_candidate_create", args=["32.74.01"]),
-                       {"nik": roster["siti"].nik}).status_code == 403
+    assert (
+        strict.post(
+            reverse("registry:tksk_candidate_create", args=["32.74.01"]), {"nik": roster["siti"].nik}
+        ).status_code
+        == 403
+    )
 
 
 # GET forms that may keep a search field: none of their fields can hold a NIK or a registered person's name.

@@ -78,8 +78,10 @@ def test_another_users_token_is_not_theirs(people, login):
 @pytest.mark.django_db(transaction=True)
 def test_two_copies_at_the_same_moment_add_one_activity(people):
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite lets one connection write at a time and the test database lives in one connection's "
-                    "memory, so two requests cannot race there; the repeat is tested on both.")
+        pytest.skip(
+            "SQLite lets one connection write at a time and the test database lives in one connection's "
+            "memory, so two requests cannot race there; the repeat is tested on both."
+        )
     from django.test import Client
 
     make_report(KEJAKSAN, MARCH, State.DRAFT)

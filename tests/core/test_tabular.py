@@ -20,8 +20,10 @@ from registry.io import PERSON_COLUMNS
 FILES = Path(__file__).resolve().parent.parent / "files"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE_RELS = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+PACKAGE_RELS = (
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
 HEADERS = [c.header for c in PERSON_COLUMNS]
 
 
@@ -30,14 +32,21 @@ def xlsx(path: Path, sheet_data: bytes | list[bytes], *, after: bytes = b"") -> 
     by ``after`` (elements a worksheet has after its data)."""
     parts = sheet_data if isinstance(sheet_data, list) else [sheet_data]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                                                'content-types"/>')
+        archive.writestr(
+            "[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+        )
         archive.writestr("_rels/.rels", PACKAGE_RELS)
-        archive.writestr("xl/workbook.xml", f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets><sheet name="Data" '
-                                            'sheetId="1" r:id="rId1"/></sheets></workbook>')
-        archive.writestr("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/'
-                         f'package/2006/relationships"><Relationship Id="rId1" Type="{REL}/worksheet" '
-                         'Target="worksheets/sheet1.xml"/></Relationships>')
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets><sheet name="Data" '
+            'sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/'
+            f'package/2006/relationships"><Relationship Id="rId1" Type="{REL}/worksheet" '
+            'Target="worksheets/sheet1.xml"/></Relationships>',
+        )
         with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
             sheet.write(f'<worksheet xmlns="{MAIN}"><sheetData>'.encode())
             for part in parts:
@@ -52,8 +61,22 @@ def inline_row(number: int, values: list[str]) -> bytes:
 
 
 def person_cells(serial: int) -> list[str]:
-    return [f"327401010190{serial:04d}", f"Orang Uji {serial}", "L", "Cirebon", "01-01-1990", "SLTA",
-            "32.74.01.1001", "Jl. Kartini", "PSM", "Non-ASN", "", "081234567890", "", ""]
+    return [
+        f"327401010190{serial:04d}",
+        f"Orang Uji {serial}",
+        "L",
+        "Cirebon",
+        "01-01-1990",
+        "SLTA",
+        "32.74.01.1001",
+        "Jl. Kartini",
+        "PSM",
+        "Non-ASN",
+        "",
+        "081234567890",
+        "",
+        "",
+    ]
 
 
 def refused(path: Path, filename: str | None = None) -> str:
@@ -97,6 +120,7 @@ except ImportFileError as exc:
 print(json.dumps({"message": message, "before_kb": before, "peak_kb": high_water_kb()}))
 """
 
+
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the peak memory from /proc (Linux)")
 def test_a_131_kb_workbook_with_a_row_of_4_5_million_cells_is_refused_and_memory_stays_under_200_mb(tmp_path):
     """The zip bomb of issue 11: one sheet, one row, 4.5 million cells (67 MB of XML, under the 80 MB unpacked cap).
@@ -107,12 +131,20 @@ def test_a_131_kb_workbook_with_a_row_of_4_5_million_cells_is_refused_and_memory
     assert path.stat().st_size < 140 * 1024
     with zipfile.ZipFile(path) as archive:
         sheet = archive.getinfo("xl/worksheets/sheet1.xml")
-        assert sheet.file_size == len(cell) * BOMB_CELLS + len(f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">'
-                                                                  '</row></sheetData></worksheet>')
+        assert sheet.file_size == len(cell) * BOMB_CELLS + len(
+            f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"></row></sheetData></worksheet>'
+        )
         assert sum(i.file_size for i in archive.infolist()) < django_settings.IMPORT_MAX_UNPACKED_BYTES
     env = {"MEDIA_ROOT": str(tmp_path / "media"), "PATH": "/usr/bin:/bin", "DATABASE_URL": "sqlite:///:memory:"}
-    done = subprocess.run([sys.executable, "-c", MEASURE, str(path)], capture_output=True, text=True, timeout=300,
-                          cwd=django_settings.BASE_DIR, env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        check=True,
+    )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert "Baris 1 berisi lebih dari 16.384 sel" in result["message"]
     assert result["peak_kb"] < 200 * 1024, result
@@ -129,13 +161,15 @@ def test_a_1_kb_workbook_with_two_cells_far_apart_is_refused(tmp_path):
 
 
 def test_a_cell_beyond_excels_last_column_is_refused(tmp_path):
-    assert "di luar kolom terakhir Excel" in refused(xlsx(tmp_path / "lebar.xlsx", b'<row r="1"><c r="XFE1"><v>1'
-                                                                                     b"</v></c></row>"))
+    assert "di luar kolom terakhir Excel" in refused(
+        xlsx(tmp_path / "lebar.xlsx", b'<row r="1"><c r="XFE1"><v>1</v></c></row>')
+    )
 
 
 def test_the_cell_cap_is_a_setting(tmp_path, settings):
-    path = xlsx(tmp_path / "daftar.xlsx", [inline_row(1, HEADERS), *[inline_row(n, person_cells(n)) for n in
-                                                                        range(2, 12)]])
+    path = xlsx(
+        tmp_path / "daftar.xlsx", [inline_row(1, HEADERS), *[inline_row(n, person_cells(n)) for n in range(2, 12)]]
+    )
     assert len(rows(path)) == 10
     settings.IMPORT_MAX_CELLS = 11 * 14 - 1
     assert "lebih dari 153 sel" in refused(path)
@@ -150,7 +184,7 @@ def test_a_member_that_unpacks_to_more_than_it_declares_is_refused(tmp_path):
         start = 0
         while (start := data.find(signature, start)) >= 0:
             name_at = start + (30 if signature == b"PK\x03\x04" else 46)
-            if data[name_at:name_at + len(name)] == name:
+            if data[name_at : name_at + len(name)] == name:
                 struct.pack_into("<I", data, start + size_at, 100)
             start += 4
     path.write_bytes(bytes(data))
@@ -159,8 +193,9 @@ def test_a_member_that_unpacks_to_more_than_it_declares_is_refused(tmp_path):
 
 def test_the_declared_unpacked_size_is_capped(tmp_path, settings):
     settings.IMPORT_MAX_UNPACKED_BYTES = 2048
-    path = xlsx(tmp_path / "besar.xlsx", [inline_row(1, HEADERS), *[inline_row(n, person_cells(n)) for n in
-                                                                       range(2, 40)]])
+    path = xlsx(
+        tmp_path / "besar.xlsx", [inline_row(1, HEADERS), *[inline_row(n, person_cells(n)) for n in range(2, 40)]]
+    )
     assert "terlalu besar setelah dibuka" in refused(path)
 
 
@@ -181,17 +216,24 @@ def _ods(path: Path, table: str) -> Path:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         archive.writestr("content.xml", content)
-        archive.writestr("META-INF/manifest.xml", '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
-                         'opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" '
-                         'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                         '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-                         "</manifest:manifest>")
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+            'opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>",
+        )
     return path
 
 
 def _ods_row(values: list[str], *, repeat: int = 1, tail: int = 0) -> str:
-    cells = "".join(f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
-                    if v else "<table:table-cell/>" for v in values)
+    cells = "".join(
+        f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+        if v
+        else "<table:table-cell/>"
+        for v in values
+    )
     if tail:
         cells += f'<table:table-cell table:number-columns-repeated="{tail}"/>'
     attribute = f' table:number-rows-repeated="{repeat}"' if repeat > 1 else ""
@@ -199,9 +241,12 @@ def _ods_row(values: list[str], *, repeat: int = 1, tail: int = 0) -> str:
 
 
 def test_an_ods_with_libreoffices_trailing_empty_repeats_is_read(tmp_path):
-    table = (_ods_row(HEADERS, tail=16384 - 14) + _ods_row(person_cells(1), tail=16384 - 14)
-             + '<table:table-row table:number-rows-repeated="1048574"><table:table-cell '
-               'table:number-columns-repeated="16384"/></table:table-row>')
+    table = (
+        _ods_row(HEADERS, tail=16384 - 14)
+        + _ods_row(person_cells(1), tail=16384 - 14)
+        + '<table:table-row table:number-rows-repeated="1048574"><table:table-cell '
+        'table:number-columns-repeated="16384"/></table:table-row>'
+    )
     got = rows(_ods(tmp_path / "daftar.ods", table))
     assert [(r.line, r.cells["nik"], r.cells["name"]) for r in got] == [(2, "3274010101900001", "Orang Uji 1")]
 
@@ -210,8 +255,11 @@ def test_an_ods_with_libreoffices_trailing_empty_repeats_is_read(tmp_path):
     ("table", "message"),
     [
         (_ods_row(HEADERS) + _ods_row(person_cells(1), repeat=1_000_000), "area terpakainya lebih dari"),
-        (_ods_row(HEADERS) + '<table:table-row><table:table-cell office:value-type="float" office:value="1" '
-                             'table:number-columns-repeated="1000000"/></table:table-row>', "lebih dari 16.384 sel"),
+        (
+            _ods_row(HEADERS) + '<table:table-row><table:table-cell office:value-type="float" office:value="1" '
+            'table:number-columns-repeated="1000000"/></table:table-row>',
+            "lebih dari 16.384 sel",
+        ),
     ],
     ids=["a row repeated a million times", "a cell repeated a million times"],
 )
@@ -243,9 +291,11 @@ def test_formulas_without_a_kept_value_are_noted(tmp_path):
 
 def test_validation_formulas_after_the_data_belong_to_no_cell(tmp_path):
     """Excel keeps drop-down lists as <xm:f> under <extLst>, after the last cell: not a formula of that cell."""
-    after = (b'<extLst><ext xmlns:x14="urn:x14" xmlns:xm="urn:xm"><x14:dataValidations><x14:dataValidation>'
-             b"<x14:formula1><xm:f>Jenis!$A$2:$A$9</xm:f></x14:formula1></x14:dataValidation></x14:dataValidations>"
-             b"</ext></extLst>")
+    after = (
+        b'<extLst><ext xmlns:x14="urn:x14" xmlns:xm="urn:xm"><x14:dataValidations><x14:dataValidation>'
+        b"<x14:formula1><xm:f>Jenis!$A$2:$A$9</xm:f></x14:formula1></x14:dataValidation></x14:dataValidations>"
+        b"</ext></extLst>"
+    )
     path = xlsx(tmp_path / "validasi.xlsx", [inline_row(1, HEADERS), inline_row(2, person_cells(1))], after=after)
     assert [(r.cells["nik"], r.formulas) for r in rows(path)] == [("3274010101900001", {})]
 

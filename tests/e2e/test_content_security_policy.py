@@ -40,8 +40,15 @@ def csp_portal(portal, settings, tmp_path):
     registry_catalogue_load()
     month = periods.last_closed(periods.MONTH, timezone.localdate())
     report = make_report(KEJAKSAN, month.id)
-    Activity.objects.create(report=report, date=month.start, kind="pendataan", place="Balai desa",
-                            participants_male=2, participants_female=3, result="Tercatat")
+    Activity.objects.create(
+        report=report,
+        date=month.start,
+        kind="pendataan",
+        place="Balai desa",
+        participants_male=2,
+        participants_female=3,
+        result="Tercatat",
+    )
     for desa in desa_of(KEJAKSAN, 2):
         put(desa, "LUT", month.id, 12, male=5)
     person = make_person(name="TKSK Kejaksan", desa="32.74.01.1001")
@@ -52,22 +59,49 @@ def csp_portal(portal, settings, tmp_path):
 def _pages(data) -> dict[str, list[str]]:
     month, person = data["month"], data["person"]
     report = reverse("reporting:report_detail", args=[KEJAKSAN, month.id])
-    common = ["/", reverse("reporting:report_list"), reverse("reporting:pmks_table"), reverse("wilayah_index"),
-              reverse("profile"), reverse("password_change")]
+    common = [
+        "/",
+        reverse("reporting:report_list"),
+        reverse("reporting:pmks_table"),
+        reverse("wilayah_index"),
+        reverse("profile"),
+        reverse("password_change"),
+    ]
     return {
-        "tksk.kejaksan": [*common, report, reverse("pmks:grid_index"),
-                          reverse("pmks:grid", args=[KEJAKSAN, month.id]), reverse("pmks:register_list"),
-                          reverse("pmks:register_create")],
-        "operator.cirebon": [*common, report, reverse("registry:person_list"),
-                             reverse("registry:person_detail", args=[person.pk]), reverse("registry:person_create"),
-                             reverse("registry:organisation_list"), reverse("registry:tksk_coverage"),
-                             reverse("registry:tksk_candidate_create", args=[KEJAKSAN]),
-                             reverse("registry:person_import"), reverse("pmks:register_list"),
-                             reverse("pmks:register_export"), reverse("reporting:completeness"),
-                             reverse("reporting:rollup"), reverse("reporting:dashboard"),
-                             reverse("reporting:downloads"), reverse("user_list"), reverse("user_create")],
-        "admin.jabar": [*common, reverse("reporting:dashboard"), reverse("reporting:recap_index"),
-                        reverse("registry:criteria_list"), reverse("reporting:completeness")],
+        "tksk.kejaksan": [
+            *common,
+            report,
+            reverse("pmks:grid_index"),
+            reverse("pmks:grid", args=[KEJAKSAN, month.id]),
+            reverse("pmks:register_list"),
+            reverse("pmks:register_create"),
+        ],
+        "operator.cirebon": [
+            *common,
+            report,
+            reverse("registry:person_list"),
+            reverse("registry:person_detail", args=[person.pk]),
+            reverse("registry:person_create"),
+            reverse("registry:organisation_list"),
+            reverse("registry:tksk_coverage"),
+            reverse("registry:tksk_candidate_create", args=[KEJAKSAN]),
+            reverse("registry:person_import"),
+            reverse("pmks:register_list"),
+            reverse("pmks:register_export"),
+            reverse("reporting:completeness"),
+            reverse("reporting:rollup"),
+            reverse("reporting:dashboard"),
+            reverse("reporting:downloads"),
+            reverse("user_list"),
+            reverse("user_create"),
+        ],
+        "admin.jabar": [
+            *common,
+            reverse("reporting:dashboard"),
+            reverse("reporting:recap_index"),
+            reverse("registry:criteria_list"),
+            reverse("reporting:completeness"),
+        ],
         "pimpinan.jabar": [*common, reverse("reporting:dashboard"), reverse("registry:person_list")],
         "superadmin": ["/", "/admin/", "/admin/psks_portal/user/", "/admin/psks_portal/user/add/"],
     }
@@ -80,8 +114,9 @@ def _open(page: Page, url: str) -> list[str]:
     return page.evaluate("window.__csp")
 
 
-@pytest.mark.parametrize("username", ["tksk.kejaksan", "operator.cirebon", "admin.jabar", "pimpinan.jabar",
-                                      "superadmin"])
+@pytest.mark.parametrize(
+    "username", ["tksk.kejaksan", "operator.cirebon", "admin.jabar", "pimpinan.jabar", "superadmin"]
+)
 def test_no_page_of_any_role_violates_the_policy(page: Page, login, csp_portal, portal, username):
     console_errors: list[str] = []
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
@@ -128,8 +163,13 @@ def test_htmx_keeps_updating_a_download_row_under_the_policy(page: Page, login, 
     """The downloads page polls a queued export with htmx; the row updates itself without a CSP violation."""
     page.add_init_script(WATCH)
     login(page, "operator.cirebon")
-    export = Export.objects.create(user=User.objects.get(username="operator.cirebon"), recap="kelengkapan",
-                                   format="csv", wilayah_id="32.74", period=csp_portal["month"].id)
+    export = Export.objects.create(
+        user=User.objects.get(username="operator.cirebon"),
+        recap="kelengkapan",
+        format="csv",
+        wilayah_id="32.74",
+        period=csp_portal["month"].id,
+    )
     _open(page, f"{portal}{reverse('reporting:downloads')}")
     expect(page.locator(f"#ekspor-{export.pk}")).to_have_attribute("data-status", "queued")
     Export.objects.filter(pk=export.pk).update(progress=50)

@@ -11,18 +11,43 @@ from playwright.sync_api import Page, expect
 from pmks.models import AccessLog, PmksRecord
 from pmks.services import catalogue_load
 
-HEADERS = ["NIK", "Nama", "Jenis Kelamin", "Tanggal Lahir", "Kode Desa", "Alamat", "Kategori",
-           "Tanggal Teridentifikasi", "Status Penanganan", "Dirujuk Ke", "Catatan"]
+HEADERS = [
+    "NIK",
+    "Nama",
+    "Jenis Kelamin",
+    "Tanggal Lahir",
+    "Kode Desa",
+    "Alamat",
+    "Kategori",
+    "Tanggal Teridentifikasi",
+    "Status Penanganan",
+    "Dirujuk Ke",
+    "Catatan",
+]
 
 
 def _bnba_file(path) -> str:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(HEADERS)
-    sheet.append(["3274014103500001", "Sumirah", "P", date(1950, 3, 1), "32.74.01.1001", "Jl. Kejaksan 1", "LUT",
-                  date(2026, 1, 5), "Baru", "", ""])
-    sheet.append(["", "Karta", "L", date(1990, 1, 1), "32.74.01.1001", "Jl. Kejaksan 2", "LUT",
-                  date(2026, 1, 5), "Baru", "", ""])  # LUT needs 60 or older: refused
+    sheet.append(
+        [
+            "3274014103500001",
+            "Sumirah",
+            "P",
+            date(1950, 3, 1),
+            "32.74.01.1001",
+            "Jl. Kejaksan 1",
+            "LUT",
+            date(2026, 1, 5),
+            "Baru",
+            "",
+            "",
+        ]
+    )
+    sheet.append(
+        ["", "Karta", "L", date(1990, 1, 1), "32.74.01.1001", "Jl. Kejaksan 2", "LUT", date(2026, 1, 5), "Baru", "", ""]
+    )  # LUT needs 60 or older: refused
     for row in sheet.iter_rows(min_row=2):
         row[0].number_format = "@"
     workbook.save(path)
@@ -49,7 +74,8 @@ def test_an_operator_previews_a_bnba_file_and_imports_only_what_the_button_says(
     confirm = page.get_by_test_id("confirm-button")
     expect(confirm).to_have_text("Lewati 1 baris yang ditolak dan simpan 1 baris")
     confirm.click()
-    expect(page.locator("main")).to_contain_text("Impor selesai: 1 baru, 0 diperbarui, 0 tidak berubah, 1 baris "
-                                                 "dilewati.")
+    expect(page.locator("main")).to_contain_text(
+        "Impor selesai: 1 baru, 0 diperbarui, 0 tidak berubah, 1 baris dilewati."
+    )
     assert list(PmksRecord.objects.values_list("name", flat=True)) == ["Sumirah"]
     assert AccessLog.objects.filter(action="import", row_count=1).count() == 1

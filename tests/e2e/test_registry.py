@@ -23,12 +23,57 @@ def _roster_file(path) -> str:
     """A roster with one valid Tagana of 46 (ineligible: 18–40) and one PSM of 30; NIKs agree with the data."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append(["NIK", "Nama", "Jenis Kelamin", "Tempat Lahir", "Tanggal Lahir", "Pendidikan", "Kode Desa", "Alamat",
-                  "Jenis", "Status ASN", "No. HP", "Nomor SK", "Tanggal SK"])
-    sheet.append(["3274020304800001", "Joko Prasetyo", "L", "Cirebon", date(1980, 4, 3), "SLTA", CIREBON_DESA,
-                  "Jl. Pekiringan 2", "Tagana", "Non-ASN", "081200000001", "SK/TAGANA/01", date(2021, 2, 1)])
-    sheet.append(["3274025909960002", "Lilis Suryani", "P", "Cirebon", date(1996, 9, 19), "S1", CIREBON_DESA,
-                  "Jl. Lemahwungkuk 5", "PSM", "Non-ASN", "", "", None])
+    sheet.append(
+        [
+            "NIK",
+            "Nama",
+            "Jenis Kelamin",
+            "Tempat Lahir",
+            "Tanggal Lahir",
+            "Pendidikan",
+            "Kode Desa",
+            "Alamat",
+            "Jenis",
+            "Status ASN",
+            "No. HP",
+            "Nomor SK",
+            "Tanggal SK",
+        ]
+    )
+    sheet.append(
+        [
+            "3274020304800001",
+            "Joko Prasetyo",
+            "L",
+            "Cirebon",
+            date(1980, 4, 3),
+            "SLTA",
+            CIREBON_DESA,
+            "Jl. Pekiringan 2",
+            "Tagana",
+            "Non-ASN",
+            "081200000001",
+            "SK/TAGANA/01",
+            date(2021, 2, 1),
+        ]
+    )
+    sheet.append(
+        [
+            "3274025909960002",
+            "Lilis Suryani",
+            "P",
+            "Cirebon",
+            date(1996, 9, 19),
+            "S1",
+            CIREBON_DESA,
+            "Jl. Lemahwungkuk 5",
+            "PSM",
+            "Non-ASN",
+            "",
+            "",
+            None,
+        ]
+    )
     for row in sheet.iter_rows(min_row=2):
         row[0].number_format = "@"
     workbook.save(path)

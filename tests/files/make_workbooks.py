@@ -15,15 +15,71 @@ from pathlib import Path
 from openpyxl import Workbook
 
 HERE = Path(__file__).resolve().parent
-HEADERS = ["NIK", "Nama", "Jenis Kelamin", "Tempat Lahir", "Tanggal Lahir", "Pendidikan", "Kode Desa", "Alamat",
-           "Jenis", "Status ASN", "Golongan", "No. HP", "Nomor SK", "Tanggal SK"]
+HEADERS = [
+    "NIK",
+    "Nama",
+    "Jenis Kelamin",
+    "Tempat Lahir",
+    "Tanggal Lahir",
+    "Pendidikan",
+    "Kode Desa",
+    "Alamat",
+    "Jenis",
+    "Status ASN",
+    "Golongan",
+    "No. HP",
+    "Nomor SK",
+    "Tanggal SK",
+]
 ROWS = [
-    ["3274010101900001", "Orang Uji 1", "L", "Cirebon", date(1990, 1, 1), "SLTA", "32.74.01.1001", "Jl. Kartini 1",
-     "PSM", "Non-ASN", "", "081234567890", "", None],
-    ["3274010101900002", '=B2&" Jr"', "L", "Cirebon", date(1990, 1, 1), "SLTA", "32.74.01.1001", "Jl. Kartini 2",
-     "PSM", "Non-ASN", "", "081234567891", "", None],
-    ["3274010101900003", "Orang Uji 3", '=IF(1,"X","L")', "Cirebon", date(1990, 1, 1), "SLTA", "32.74.01.1001",
-     "Jl. Kartini 3", "PSM", "Non-ASN", "", "081234567892", "", None],
+    [
+        "3274010101900001",
+        "Orang Uji 1",
+        "L",
+        "Cirebon",
+        date(1990, 1, 1),
+        "SLTA",
+        "32.74.01.1001",
+        "Jl. Kartini 1",
+        "PSM",
+        "Non-ASN",
+        "",
+        "081234567890",
+        "",
+        None,
+    ],
+    [
+        "3274010101900002",
+        '=B2&" Jr"',
+        "L",
+        "Cirebon",
+        date(1990, 1, 1),
+        "SLTA",
+        "32.74.01.1001",
+        "Jl. Kartini 2",
+        "PSM",
+        "Non-ASN",
+        "",
+        "081234567891",
+        "",
+        None,
+    ],
+    [
+        "3274010101900003",
+        "Orang Uji 3",
+        '=IF(1,"X","L")',
+        "Cirebon",
+        date(1990, 1, 1),
+        "SLTA",
+        "32.74.01.1001",
+        "Jl. Kartini 3",
+        "PSM",
+        "Non-ASN",
+        "",
+        "081234567892",
+        "",
+        None,
+    ],
 ]
 
 
@@ -41,8 +97,12 @@ def main() -> None:
     workbook.save(source)
     with tempfile.TemporaryDirectory() as out:
         for target, name in (("xlsx", "rumus-libreoffice.xlsx"), ("xls", "daftar.xls"), ("ods", "daftar.ods")):
-            subprocess.run(["soffice", "--headless", "--convert-to", target, "--outdir", out, str(source)],
-                           check=True, capture_output=True, timeout=180)
+            subprocess.run(
+                ["soffice", "--headless", "--convert-to", target, "--outdir", out, str(source)],
+                check=True,
+                capture_output=True,
+                timeout=180,
+            )
             shutil.move(Path(out) / f"rumus-tanpa-nilai.{target}", HERE / name)
 
 

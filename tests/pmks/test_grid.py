@@ -33,10 +33,21 @@ def _blank_post(response) -> dict:
     return data
 
 
-@pytest.mark.parametrize(("persona", "status"), [
-    ("ani", 200), ("budi", 404), ("citra", 404), ("dedi", 200), ("euis", 404), ("fajar", 200), ("gita", 404),
-    ("hadi", 403), ("intan", 403), ("root", 200),
-])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("ani", 200),
+        ("budi", 404),
+        ("citra", 404),
+        ("dedi", 200),
+        ("euis", 404),
+        ("fajar", 200),
+        ("gita", 404),
+        ("hadi", 403),
+        ("intan", 403),
+        ("root", 200),
+    ],
+)
 def test_the_grid_is_for_writers_inside_the_scope(catalogue, people, login, persona, status):
     client = login(people[persona])
     assert client.get(_url()).status_code == status
@@ -54,27 +65,39 @@ def test_one_post_saves_the_whole_grid_with_totals_equal_to_parts(catalogue, peo
     client = login(people["ani"])
     data = _blank_post(client.get(_url()))
     lut, fm = _cat("LUT").pk, _cat("FM").pk
-    data.update({f"f-32.74.01.1001-{lut}-l": "3", f"f-32.74.01.1001-{lut}-p": "4",
-                 f"f-32.74.01.1002-{lut}-t": "5", f"f-32.74.01.1001-{fm}-t": "12"})
+    data.update(
+        {
+            f"f-32.74.01.1001-{lut}-l": "3",
+            f"f-32.74.01.1001-{lut}-p": "4",
+            f"f-32.74.01.1002-{lut}-t": "5",
+            f"f-32.74.01.1001-{fm}-t": "12",
+        }
+    )
     response = client.post(_url(), data)
     assert response.status_code == 302
     figures = {(f.desa_id, f.category.code): (f.male, f.female, f.total) for f in PmksFigure.objects.all()}
-    assert figures == {("32.74.01.1001", "LUT"): (3, 4, 7), ("32.74.01.1002", "LUT"): (None, None, 5),
-                       ("32.74.01.1001", "FM"): (None, None, 12)}
+    assert figures == {
+        ("32.74.01.1001", "LUT"): (3, 4, 7),
+        ("32.74.01.1002", "LUT"): (None, None, 5),
+        ("32.74.01.1001", "FM"): (None, None, 12),
+    }
     assert kecamatan_totals(people["ani"].wilayah, NOVEMBER) == {lut: 12, fm: 12}
 
 
-@pytest.mark.parametrize(("values", "message"), [
-    ({"l": "3", "p": "", "t": ""}, "keduanya"),
-    ({"l": "3", "p": "4", "t": "6"}, "tidak sama dengan jumlah"),
-    ({"l": "-1", "p": "4", "t": ""}, "bilangan bulat tidak negatif"),
-    ({"l": "tiga", "p": "4", "t": ""}, "bilangan bulat tidak negatif"),
-    ({"l": "", "p": "", "t": "1.5"}, "berisi titik atau koma"),
-    ({"l": "", "p": "", "t": "2,50"}, "berisi titik atau koma"),
-    ({"l": "", "p": "", "t": "１２"}, "angka 0–9"),
-    ({"l": "", "p": "", "t": "²"}, "angka 0–9"),
-    ({"l": "", "p": "", "t": "١٢"}, "angka 0–9"),
-])
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"l": "3", "p": "", "t": ""}, "keduanya"),
+        ({"l": "3", "p": "4", "t": "6"}, "tidak sama dengan jumlah"),
+        ({"l": "-1", "p": "4", "t": ""}, "bilangan bulat tidak negatif"),
+        ({"l": "tiga", "p": "4", "t": ""}, "bilangan bulat tidak negatif"),
+        ({"l": "", "p": "", "t": "1.5"}, "berisi titik atau koma"),
+        ({"l": "", "p": "", "t": "2,50"}, "berisi titik atau koma"),
+        ({"l": "", "p": "", "t": "１２"}, "angka 0–9"),
+        ({"l": "", "p": "", "t": "²"}, "angka 0–9"),
+        ({"l": "", "p": "", "t": "١٢"}, "angka 0–9"),
+    ],
+)
 def test_bad_cells_are_refused_and_nothing_is_saved(catalogue, people, login, values, message):
     client = login(people["ani"])
     data = _blank_post(client.get(_url()))
@@ -140,15 +163,18 @@ def test_copy_last_month_is_a_starting_point_saved_as_copied(catalogue, people, 
 
 def test_counts_derived_from_the_register(catalogue, people, login):
     lut, prse = _cat("LUT"), _cat("PRSE")
-    records = [("Mbah Karto", "L", "32.74.01.1001", [lut], "baru", date(2026, 11, 5), date(1950, 1, 1)),
-               ("Mbah Sarinah", "P", "32.74.01.1001", [lut], "ditangani", date(2026, 3, 1), date(1950, 1, 1)),
-               ("Ibu Tuti", "P", "32.74.01.1001", [prse], "baru", date(2026, 10, 1), date(1980, 1, 1)),
-               ("Selesai", "P", "32.74.01.1001", [lut], "selesai", date(2026, 1, 1), date(1950, 1, 1)),
-               ("Desember", "L", "32.74.01.1001", [lut], "baru", date(2026, 12, 1), date(1950, 1, 1)),
-               ("Tetangga", "L", "32.74.02.1001", [lut], "baru", date(2026, 1, 1), date(1950, 1, 1))]
+    records = [
+        ("Mbah Karto", "L", "32.74.01.1001", [lut], "baru", date(2026, 11, 5), date(1950, 1, 1)),
+        ("Mbah Sarinah", "P", "32.74.01.1001", [lut], "ditangani", date(2026, 3, 1), date(1950, 1, 1)),
+        ("Ibu Tuti", "P", "32.74.01.1001", [prse], "baru", date(2026, 10, 1), date(1980, 1, 1)),
+        ("Selesai", "P", "32.74.01.1001", [lut], "selesai", date(2026, 1, 1), date(1950, 1, 1)),
+        ("Desember", "L", "32.74.01.1001", [lut], "baru", date(2026, 12, 1), date(1950, 1, 1)),
+        ("Tetangga", "L", "32.74.02.1001", [lut], "baru", date(2026, 1, 1), date(1950, 1, 1)),
+    ]
     for name, sex, desa, categories, status, on, born in records:
-        record = PmksRecord.objects.create(name=name, sex=sex, desa_id=desa, status=status, identified_on=on,
-                                           birth_date=born)
+        record = PmksRecord.objects.create(
+            name=name, sex=sex, desa_id=desa, status=status, identified_on=on, birth_date=born
+        )
         record.categories.set(categories)
     client = login(people["ani"])
     page = client.get(_url(), {"bnba": "1"})
@@ -165,8 +191,14 @@ def test_counts_derived_from_the_register(catalogue, people, login):
 def test_deriving_keeps_hand_typed_figures_of_categories_the_register_does_not_cover(catalogue, people, login):
     lut, fm = _cat("LUT"), _cat("FM")
     PmksFigure.objects.create(desa_id="32.74.01.1001", category=fm, month=NOVEMBER.start, total=7)
-    record = PmksRecord.objects.create(name="Mbah Karto", sex="L", desa_id="32.74.01.1001", status="baru",
-                                       identified_on=date(2026, 11, 5), birth_date=date(1950, 1, 1))
+    record = PmksRecord.objects.create(
+        name="Mbah Karto",
+        sex="L",
+        desa_id="32.74.01.1001",
+        status="baru",
+        identified_on=date(2026, 11, 5),
+        birth_date=date(1950, 1, 1),
+    )
     record.categories.set([lut])
     data = _blank_post(login(people["ani"]).get(_url(), {"bnba": "1"}))
     assert data[f"f-32.74.01.1001-{fm.pk}-t"] == 7 and data[f"f-32.74.01.1001-{lut.pk}-t"] == 1
@@ -175,23 +207,40 @@ def test_deriving_keeps_hand_typed_figures_of_categories_the_register_does_not_c
 def test_a_typed_figure_is_never_marked_as_from_the_register(catalogue, people, login):
     """The source is decided by the server: a posted ``dari_bnba=1`` marks only cells equal to the register's."""
     lut, fm = _cat("LUT"), _cat("FM")
-    record = PmksRecord.objects.create(name="Mbah Karto", sex="L", desa_id="32.74.01.1001", status="baru",
-                                       identified_on=date(2026, 11, 5), birth_date=date(1950, 1, 1))
+    record = PmksRecord.objects.create(
+        name="Mbah Karto",
+        sex="L",
+        desa_id="32.74.01.1001",
+        status="baru",
+        identified_on=date(2026, 11, 5),
+        birth_date=date(1950, 1, 1),
+    )
     record.categories.set([lut])
     client = login(people["ani"])
     data = _blank_post(client.get(_url()))
-    data.update({f"f-32.74.01.1001-{lut.pk}-l": "1", f"f-32.74.01.1001-{lut.pk}-p": "0",
-                 f"f-32.74.01.1002-{lut.pk}-t": "4", f"f-32.74.01.1001-{fm.pk}-t": "9", "dari_bnba": "1",
-                 "disalin": "1"})
+    data.update(
+        {
+            f"f-32.74.01.1001-{lut.pk}-l": "1",
+            f"f-32.74.01.1001-{lut.pk}-p": "0",
+            f"f-32.74.01.1002-{lut.pk}-t": "4",
+            f"f-32.74.01.1001-{fm.pk}-t": "9",
+            "dari_bnba": "1",
+            "disalin": "1",
+        }
+    )
     assert client.post(_url(), data).status_code == 302
     sources = {(f.desa_id, f.category_id): f.source for f in PmksFigure.objects.all()}
-    assert sources == {("32.74.01.1001", lut.pk): FigureSource.REGISTER, ("32.74.01.1002", lut.pk): FigureSource.MANUAL,
-                       ("32.74.01.1001", fm.pk): FigureSource.MANUAL}
+    assert sources == {
+        ("32.74.01.1001", lut.pk): FigureSource.REGISTER,
+        ("32.74.01.1002", lut.pk): FigureSource.MANUAL,
+        ("32.74.01.1001", fm.pk): FigureSource.MANUAL,
+    }
 
 
 @pytest.mark.parametrize("kecamatan", ["32.74.01", "32.07.01"])
-def test_the_grid_query_count_does_not_grow_with_desa(catalogue, people, login, kecamatan,
-                                                      django_assert_max_num_queries):
+def test_the_grid_query_count_does_not_grow_with_desa(
+    catalogue, people, login, kecamatan, django_assert_max_num_queries
+):
     client = login(people["fajar"])
     with django_assert_max_num_queries(16):
         response = client.get(_url(kecamatan))
@@ -224,8 +273,10 @@ def test_two_saves_of_the_same_version_at_the_same_moment_never_both_win(catalog
     from psks_portal.models import Wilayah
 
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite lets one connection write at a time and the test database lives in one connection's "
-                    "memory, so two saves cannot race there; the version check itself is tested on both.")
+        pytest.skip(
+            "SQLite lets one connection write at a time and the test database lives in one connection's "
+            "memory, so two saves cannot race there; the version check itself is tested on both."
+        )
     kejaksan = Wilayah.objects.get(code=KEJAKSAN)
     fm, desa = _cat("FM"), "32.74.01.1001"
     categories = [fm]
@@ -268,7 +319,8 @@ def test_every_figure_the_grid_writes_has_a_history_row(catalogue, people, login
     assert client.post(_url(), data).status_code == 302
     history = PmksFigure.history.model.objects.all()
     assert {(h.history_type, h.total, h.history_user_id) for h in history} == {
-        ("+", 7, people["ani"].pk), ("+", 9, people["ani"].pk)
+        ("+", 7, people["ani"].pk),
+        ("+", 9, people["ani"].pk),
     }
     data = _blank_post(client.get(_url()))
     data[f"f-32.74.01.1002-{fm}-t"] = ""

@@ -26,11 +26,13 @@ EXTRA_HEADERS = ["Desa/Kelurahan", "Kecamatan"]
 
 @pytest.fixture
 def records(people, catalogue):
-    siti = _record(name="Siti Aminah", nik=_nik(KEJAKSAN, date(1950, 3, 1), "P"), cats=("LUT", "FM"),
-                   address="Jl. Kejaksan 1")
+    siti = _record(
+        name="Siti Aminah", nik=_nik(KEJAKSAN, date(1950, 3, 1), "P"), cats=("LUT", "FM"), address="Jl. Kejaksan 1"
+    )
     warsini = _record(name="Warsini", nik="", birth=date(1952, 6, 2), status="ditangani")
-    budiman = _record(LEMAHWUNGKUK, name="Budiman", sex="L", nik=_nik(LEMAHWUNGKUK, date(1950, 3, 1), "L"),
-                      cats=("FM",))
+    budiman = _record(
+        LEMAHWUNGKUK, name="Budiman", sex="L", nik=_nik(LEMAHWUNGKUK, date(1950, 3, 1), "L"), cats=("FM",)
+    )
     rahayu = _record(CIAMIS, name="Rahayu", nik=_nik(CIAMIS, date(1950, 3, 1), "P"))
     return {"siti": siti, "warsini": warsini, "budiman": budiman, "rahayu": rahayu}
 
@@ -60,8 +62,11 @@ def test_no_file_is_produced_without_a_stated_purpose(people, records, login):
     for data, field, message in [
         ({"tujuan": "", "keterangan": ""}, "tujuan", "Pilih tujuan penggunaan data ini."),
         ({"tujuan": "bantuan", "keterangan": ""}, "keterangan", "Uraikan tujuan penggunaan data ini."),
-        ({"tujuan": "bantuan", "keterangan": "  Bansos  "}, "keterangan",
-         "Uraikan tujuan penggunaan paling sedikit 10 karakter."),
+        (
+            {"tujuan": "bantuan", "keterangan": "  Bansos  "},
+            "keterangan",
+            "Uraikan tujuan penggunaan paling sedikit 10 karakter.",
+        ),
         ({"tujuan": "iseng", "keterangan": PURPOSE["keterangan"]}, "tujuan", None),
     ]:
         response = client.post(reverse(URL), {"format": "xlsx", **data})
@@ -80,8 +85,21 @@ def test_an_xlsx_export_is_logged_with_its_purpose_and_row_count(people, records
     rows = sheet_rows(response)
     assert rows[0] == HEADERS + EXTRA_HEADERS
     siti, warsini = records["siti"], records["warsini"]
-    assert rows[1] == [siti.nik, "Siti Aminah", "P", rows[1][3], siti.desa_id, "Jl. Kejaksan 1", "LUT; FM",
-                       rows[1][7], "Baru", None, None, siti.desa.name, "Kejaksan"]
+    assert rows[1] == [
+        siti.nik,
+        "Siti Aminah",
+        "P",
+        rows[1][3],
+        siti.desa_id,
+        "Jl. Kejaksan 1",
+        "LUT; FM",
+        rows[1][7],
+        "Baru",
+        None,
+        None,
+        siti.desa.name,
+        "Kejaksan",
+    ]
     assert (rows[1][3].date(), rows[1][7].date()) == (date(1950, 3, 1), date(2026, 1, 5))
     assert rows[2][:2] == [None, "Warsini"] and rows[2][8] == "Ditangani"
     assert len(rows) == 3  # Ani's kecamatan only
@@ -117,16 +135,19 @@ def test_a_csv_export_is_utf8_with_bom(people, records, login):
 
 def test_formula_injection_is_neutralised(people, records, login):
     siti = records["siti"]
-    siti.name, siti.address, siti.notes = "=HYPERLINK(\"http://x\")", "+62 Jl. Raya", "@SUM(A1)"
+    siti.name, siti.address, siti.notes = '=HYPERLINK("http://x")', "+62 Jl. Raya", "@SUM(A1)"
     siti.referral_target = "-1 Panti"
     siti.save()
     rows = sheet_rows(export(login(people["ani"])))
     row = next(r for r in rows if r[0] == siti.nik)
     # XLSX text cells are inline strings, never evaluated: the values come back as typed (issue 11, item 12).
-    assert (row[1], row[5], row[9], row[10]) == ("=HYPERLINK(\"http://x\")", "+62 Jl. Raya", "-1 Panti", "@SUM(A1)")
+    assert (row[1], row[5], row[9], row[10]) == ('=HYPERLINK("http://x")', "+62 Jl. Raya", "-1 Panti", "@SUM(A1)")
     workbook = load_workbook(io.BytesIO(download(export(login(people["ani"])))))
-    assert all(cell.data_type == "s" for cell in next(r for r in workbook["Data"].iter_rows() if r[0].value == siti.nik)
-               if isinstance(cell.value, str))
+    assert all(
+        cell.data_type == "s"
+        for cell in next(r for r in workbook["Data"].iter_rows() if r[0].value == siti.nik)
+        if isinstance(cell.value, str)
+    )
 
 
 # --- filters and scope ------------------------------------------------------------------------------------------
@@ -151,16 +172,19 @@ def test_the_list_filters_are_the_starting_point(people, records, login):
     assert (form["wilayah"].value(), form["status"].value()) == (KEJAKSAN, "baru")
 
 
-@pytest.mark.parametrize(("persona", "expected"), [
-    ("ani", ["Siti Aminah", "Warsini"]),
-    ("budi", ["Budiman"]),
-    ("citra", ["Rahayu"]),
-    ("dedi", ["Budiman", "Siti Aminah", "Warsini"]),
-    ("euis", ["Rahayu"]),
-    ("fajar", ["Budiman", "Rahayu", "Siti Aminah", "Warsini"]),
-    ("gita", []),
-    ("root", ["Budiman", "Rahayu", "Siti Aminah", "Warsini"]),
-])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("ani", ["Siti Aminah", "Warsini"]),
+        ("budi", ["Budiman"]),
+        ("citra", ["Rahayu"]),
+        ("dedi", ["Budiman", "Siti Aminah", "Warsini"]),
+        ("euis", ["Rahayu"]),
+        ("fajar", ["Budiman", "Rahayu", "Siti Aminah", "Warsini"]),
+        ("gita", []),
+        ("root", ["Budiman", "Rahayu", "Siti Aminah", "Warsini"]),
+    ],
+)
 def test_each_persona_exports_only_their_scope(persona, expected, people, records, login):
     assert names(export(login(people[persona]))) == expected
 

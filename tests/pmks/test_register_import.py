@@ -25,8 +25,19 @@ pytestmark = pytest.mark.django_db
 KEJAKSAN, LEMAHWUNGKUK = "32.74.01", "32.74.02"
 DESA_A, DESA_B = "32.74.01.1001", "32.74.01.1002"  # Kejaksan, Sukapura (Kecamatan Kejaksan)
 OTHER_DESA = "32.74.02.1001"  # Lemahwungkuk
-HEADERS = ["NIK", "Nama", "Jenis Kelamin", "Tanggal Lahir", "Kode Desa", "Alamat", "Kategori",
-           "Tanggal Teridentifikasi", "Status Penanganan", "Dirujuk Ke", "Catatan"]
+HEADERS = [
+    "NIK",
+    "Nama",
+    "Jenis Kelamin",
+    "Tanggal Lahir",
+    "Kode Desa",
+    "Alamat",
+    "Kategori",
+    "Tanggal Teridentifikasi",
+    "Status Penanganan",
+    "Dirujuk Ke",
+    "Catatan",
+]
 IDENTIFIED = date(2026, 1, 5)
 
 
@@ -38,12 +49,21 @@ def nik_for(kecamatan: str, birth: date, sex: str, serial: int) -> str:
     return f"{kecamatan.replace('.', '')}{day:02d}{birth:%m%y}{serial:04d}"
 
 
-def bnba_row(serial: int = 1, *, sex: str = "P", born: date = date(1950, 3, 1), kecamatan: str = KEJAKSAN,
-             **cells) -> dict:
+def bnba_row(
+    serial: int = 1, *, sex: str = "P", born: date = date(1950, 3, 1), kecamatan: str = KEJAKSAN, **cells
+) -> dict:
     row = {
-        "NIK": nik_for(kecamatan, born, sex, serial), "Nama": f"Warga Uji {serial}", "Jenis Kelamin": sex,
-        "Tanggal Lahir": born, "Kode Desa": DESA_A, "Alamat": f"Jl. Kartini No. {serial}", "Kategori": "LUT",
-        "Tanggal Teridentifikasi": IDENTIFIED, "Status Penanganan": "", "Dirujuk Ke": "", "Catatan": "",
+        "NIK": nik_for(kecamatan, born, sex, serial),
+        "Nama": f"Warga Uji {serial}",
+        "Jenis Kelamin": sex,
+        "Tanggal Lahir": born,
+        "Kode Desa": DESA_A,
+        "Alamat": f"Jl. Kartini No. {serial}",
+        "Kategori": "LUT",
+        "Tanggal Teridentifikasi": IDENTIFIED,
+        "Status Penanganan": "",
+        "Dirujuk Ke": "",
+        "Catatan": "",
     }
     row.update(cells)
     return row
@@ -78,8 +98,9 @@ def upload(client, path: Path):
 
 def confirm(client, *, only_valid: bool = False):
     token = client.session.get("imports", {}).get("bnba", {}).get("token", "")
-    return client.post(reverse("pmks:register_import_confirm"),
-                       {"token": token, **({"hanya_valid": "on"} if only_valid else {})})
+    return client.post(
+        reverse("pmks:register_import_confirm"), {"token": token, **({"hanya_valid": "on"} if only_valid else {})}
+    )
 
 
 def import_file(client, path: Path, *, only_valid: bool = False):
@@ -97,8 +118,22 @@ def snapshot() -> tuple:
     """Everything an import may write."""
     through = PmksRecord.categories.through
     return (
-        sorted(PmksRecord.objects.values_list("pk", "nik", "name", "sex", "birth_date", "desa_id", "address",
-                                              "identified_on", "status", "referral_target", "notes", "updated_at")),
+        sorted(
+            PmksRecord.objects.values_list(
+                "pk",
+                "nik",
+                "name",
+                "sex",
+                "birth_date",
+                "desa_id",
+                "address",
+                "identified_on",
+                "status",
+                "referral_target",
+                "notes",
+                "updated_at",
+            )
+        ),
         sorted(through.objects.values_list("pmksrecord_id", "category_id")),
         PmksRecord.history.count(),
     )
@@ -140,8 +175,11 @@ def _cat(code: str) -> Category:
 
 
 def test_it_shows_a_dry_run_then_imports_on_confirm(ani, people, files):
-    rows = [bnba_row(1), bnba_row(2, Kategori="LUT; FM", **{"Kode Desa": DESA_B}),
-            bnba_row(3, NIK="", sex="L", born=date(1980, 7, 1), Kategori="24")]
+    rows = [
+        bnba_row(1),
+        bnba_row(2, Kategori="LUT; FM", **{"Kode Desa": DESA_B}),
+        bnba_row(3, NIK="", sex="L", born=date(1980, 7, 1), Kategori="24"),
+    ]
     preview = upload(ani, write_xlsx(files / "bnba.xlsx", rows))
     assert preview.status_code == 200
     result = preview.context["preview"]
@@ -150,8 +188,12 @@ def test_it_shows_a_dry_run_then_imports_on_confirm(ani, people, files):
     assert PmksRecord.objects.count() == 0 and len(stored_uploads()) == 1
     # The dry run is in the access log too (issue 11: it checks a whole file against the register): counts only.
     dry_run = AccessLog.objects.get()
-    assert (dry_run.user, dry_run.action, dry_run.row_count, dry_run.wilayah_id) == (people["ani"], "preview", 3,
-                                                                                   KEJAKSAN)
+    assert (dry_run.user, dry_run.action, dry_run.row_count, dry_run.wilayah_id) == (
+        people["ani"],
+        "preview",
+        3,
+        KEJAKSAN,
+    )
     assert dry_run.filters == {"berkas": "bnba.xlsx", "baru": 3, "diperbarui": 0, "tidak_berubah": 0, "ditolak": 0}
     html = preview.content.decode()
     assert "3274********0001" in html and rows[0]["NIK"] not in html  # masked in the preview
@@ -164,12 +206,21 @@ def test_it_shows_a_dry_run_then_imports_on_confirm(ani, people, files):
     assert codes(records["Warga Uji 2"]) == {"LUT", "FM"} and codes(records["Warga Uji 3"]) == {"FM"}
     first = records["Warga Uji 1"]
     assert (first.nik, first.sex, first.birth_date, first.desa_id, first.identified_on, first.status) == (
-        rows[0]["NIK"], "P", date(1950, 3, 1), DESA_A, IDENTIFIED, "baru")
+        rows[0]["NIK"],
+        "P",
+        date(1950, 3, 1),
+        DESA_A,
+        IDENTIFIED,
+        "baru",
+    )
     assert records["Warga Uji 3"].nik == ""
     # History: one creation row per record, by Ani, with the categories of that version.
     version = first.history.get()
     assert (version.history_type, version.history_user, version.history_change_reason) == (
-        "+", people["ani"], "Impor berkas BNBA")
+        "+",
+        people["ani"],
+        "Impor berkas BNBA",
+    )
     history_cats = m2m_history().objects.filter(history=records["Warga Uji 2"].history.get())
     assert set(history_cats.values_list("category__code", flat=True)) == {"LUT", "FM"}
     # Access log: one row for the import, counts and the file name, never a name or NIK.
@@ -194,22 +245,29 @@ def test_a_csv_with_bom_and_semicolons_imports_like_the_xlsx(ani, files):
     import_file(ani, write_csv(files / "bnba.csv", [bnba_row(1, Nama="José Siregar", Alamat="Jl. Raya, No. 2")]))
     record = PmksRecord.objects.get()
     assert (record.name, record.address, record.birth_date) == ("José Siregar", "Jl. Raya, No. 2", date(1950, 3, 1))
-    preview = upload(ani, write_xlsx(files / "sama.xlsx", [bnba_row(1, Nama="José Siregar",
-                                                                     Alamat="Jl. Raya, No. 2")]))
+    preview = upload(ani, write_xlsx(files / "sama.xlsx", [bnba_row(1, Nama="José Siregar", Alamat="Jl. Raya, No. 2")]))
     assert preview.context["preview"].counts["tidak_berubah"] == 1
 
 
 def test_changed_rows_update_the_record_matched_by_nik(ani, people, files):
     import_file(ani, write_xlsx(files / "a.xlsx", [bnba_row(1, Kategori="LUT; FM")]))
     record = PmksRecord.objects.get()
-    changed = bnba_row(1, Nama="Warga Uji Satu", Kategori="LUT", **{"Status Penanganan": "Dirujuk",
-                                                                    "Dirujuk Ke": "Panti Werdha Cirebon"})
+    changed = bnba_row(
+        1,
+        Nama="Warga Uji Satu",
+        Kategori="LUT",
+        **{"Status Penanganan": "Dirujuk", "Dirujuk Ke": "Panti Werdha Cirebon"},
+    )
     preview, _ = import_file(ani, write_xlsx(files / "b.xlsx", [changed]))
     outcome = preview.context["preview"].rows[0]
     assert outcome.status == "diperbarui" and set(outcome.changes) >= {"nama", "status penanganan", "kategori"}
     record.refresh_from_db()
     assert (record.pk, record.name, record.status, record.referral_target) == (
-        record.pk, "Warga Uji Satu", "dirujuk", "Panti Werdha Cirebon")
+        record.pk,
+        "Warga Uji Satu",
+        "dirujuk",
+        "Panti Werdha Cirebon",
+    )
     assert codes(record) == {"LUT"}
     latest = record.history.order_by("-history_id").first()
     assert (latest.history_type, latest.history_user) == ("~", people["ani"])
@@ -228,8 +286,9 @@ def test_empty_optional_cells_keep_what_is_stored(ani, files):
 
 def test_a_row_without_nik_matches_name_birth_date_and_desa(ani, files):
     desa = Wilayah.objects.get(code=DESA_A)
-    record = PmksRecord.objects.create(name="Siti Aminah", sex="P", birth_date=date(1950, 3, 1), desa=desa,
-                                       identified_on=IDENTIFIED)
+    record = PmksRecord.objects.create(
+        name="Siti Aminah", sex="P", birth_date=date(1950, 3, 1), desa=desa, identified_on=IDENTIFIED
+    )
     record.categories.set([_cat("LUT")])
     row = bnba_row(9, NIK="", Nama="  SITI   aminah ", Alamat="Jl. Baru 2")
     preview, _ = import_file(ani, write_xlsx(files / "a.xlsx", [row]))
@@ -244,20 +303,24 @@ def test_a_row_without_nik_is_checked_against_the_stored_nik(ani, files):
     row = bnba_row(1, NIK="", Kategori="FM", **{"Jenis Kelamin": "L"})
     preview, _ = import_file(ani, write_xlsx(files / "b.xlsx", [row]))
     assert preview.context["preview"].rows[0].errors == [
-        "NIK menunjukkan jenis kelamin perempuan (tanggal + 40), tetapi data tertulis laki-laki."]
+        "NIK menunjukkan jenis kelamin perempuan (tanggal + 40), tetapi data tertulis laki-laki."
+    ]
     assert snapshot() == before
 
 
 def test_a_nik_is_added_to_the_one_matching_record_without_nik(ani, files):
     desa = Wilayah.objects.get(code=DESA_A)
-    record = PmksRecord.objects.create(name="Warga Uji 4", sex="P", birth_date=date(1950, 3, 1), desa=desa,
-                                       identified_on=IDENTIFIED)
+    record = PmksRecord.objects.create(
+        name="Warga Uji 4", sex="P", birth_date=date(1950, 3, 1), desa=desa, identified_on=IDENTIFIED
+    )
     record.categories.set([_cat("LUT")])
     preview, _ = import_file(ani, write_xlsx(files / "a.xlsx", [bnba_row(4)]))
     outcome = preview.context["preview"].rows[0]
     assert outcome.status == "diperbarui" and "NIK" in outcome.changes
-    assert outcome.warnings == ["Dicocokkan dengan data tanpa NIK yang nama, tanggal lahir dan desanya sama; NIK "
-                                "ditambahkan pada data tersebut."]
+    assert outcome.warnings == [
+        "Dicocokkan dengan data tanpa NIK yang nama, tanggal lahir dan desanya sama; NIK "
+        "ditambahkan pada data tersebut."
+    ]
     record.refresh_from_db()
     assert PmksRecord.objects.count() == 1 and record.nik == bnba_row(4)["NIK"]
 
@@ -265,12 +328,14 @@ def test_a_nik_is_added_to_the_one_matching_record_without_nik(ani, files):
 def test_two_matching_records_without_nik_need_a_nik(ani, files):
     desa = Wilayah.objects.get(code=DESA_A)
     for _ in range(2):
-        PmksRecord.objects.create(name="Warga Uji 5", sex="P", birth_date=date(1950, 3, 1), desa=desa,
-                                  identified_on=IDENTIFIED)
+        PmksRecord.objects.create(
+            name="Warga Uji 5", sex="P", birth_date=date(1950, 3, 1), desa=desa, identified_on=IDENTIFIED
+        )
     before = snapshot()
     preview, _ = import_file(ani, write_xlsx(files / "a.xlsx", [bnba_row(5, NIK="")]))
     assert preview.context["preview"].rows[0].messages == [
-        "Baris 2: Ada 2 data dengan nama, tanggal lahir dan desa yang sama; isi NIK untuk menentukan yang dimaksud."]
+        "Baris 2: Ada 2 data dengan nama, tanggal lahir dan desa yang sama; isi NIK untuk menentukan yang dimaksud."
+    ]
     assert snapshot() == before
 
 
@@ -287,27 +352,38 @@ def test_categories_by_code_or_number_separated_by_semicolon_or_comma(ani, files
 BAD_ROWS = {
     "nik too short": ({"NIK": "327401410350001"}, "NIK harus 16 digit, bukan 15 digit."),
     "nik typed as a number": ({"NIK": 3274014103500001}, "NIK tersimpan sebagai angka"),
-    "nik says male": ({"NIK": nik_for(KEJAKSAN, date(1950, 3, 1), "L", 1)},
-                      "NIK menunjukkan jenis kelamin laki-laki, tetapi data tertulis perempuan."),
+    "nik says male": (
+        {"NIK": nik_for(KEJAKSAN, date(1950, 3, 1), "L", 1)},
+        "NIK menunjukkan jenis kelamin laki-laki, tetapi data tertulis perempuan.",
+    ),
     "no name": ({"Nama": ""}, "Nama wajib diisi."),
     "bad sex": ({"Jenis Kelamin": "X"}, "Jenis Kelamin harus L atau P, bukan “X”."),
     "unknown category": ({"Kategori": "LUT; XYZ"}, "Kategori “XYZ” tidak ada dalam"),
     "no category": ({"Kategori": ""}, "Kategori wajib diisi"),
-    "lut too young": ({"Kategori": "LUT", "Tanggal Lahir": date(1980, 3, 1), "NIK": ""},
-                      "Lanjut Usia Telantar (LUT) untuk usia ≥ 60 tahun; usia pada tanggal teridentifikasi 45 tahun."),
-    "prse for a man": ({"Kategori": "PRSE", "Jenis Kelamin": "L", "Tanggal Lahir": date(1990, 1, 1), "NIK": ""},
-                       "Perempuan Rawan Sosial Ekonomi (PRSE) hanya untuk perempuan."),
-    "age rule without birth date": ({"Tanggal Lahir": None, "NIK": ""},
-                                    "Lanjut Usia Telantar (LUT) berbatas usia (≥ 60 tahun): isi tanggal lahir"),
-    "identified before birth": ({"Kategori": "FM", "Tanggal Lahir": date(2026, 1, 4), "NIK": "",
-                                 "Tanggal Teridentifikasi": date(2025, 12, 1)},
-                                "Tanggal Teridentifikasi tidak boleh sebelum Tanggal Lahir."),
+    "lut too young": (
+        {"Kategori": "LUT", "Tanggal Lahir": date(1980, 3, 1), "NIK": ""},
+        "Lanjut Usia Telantar (LUT) untuk usia ≥ 60 tahun; usia pada tanggal teridentifikasi 45 tahun.",
+    ),
+    "prse for a man": (
+        {"Kategori": "PRSE", "Jenis Kelamin": "L", "Tanggal Lahir": date(1990, 1, 1), "NIK": ""},
+        "Perempuan Rawan Sosial Ekonomi (PRSE) hanya untuk perempuan.",
+    ),
+    "age rule without birth date": (
+        {"Tanggal Lahir": None, "NIK": ""},
+        "Lanjut Usia Telantar (LUT) berbatas usia (≥ 60 tahun): isi tanggal lahir",
+    ),
+    "identified before birth": (
+        {"Kategori": "FM", "Tanggal Lahir": date(2026, 1, 4), "NIK": "", "Tanggal Teridentifikasi": date(2025, 12, 1)},
+        "Tanggal Teridentifikasi tidak boleh sebelum Tanggal Lahir.",
+    ),
     "identified in the future": ({"Tanggal Teridentifikasi": date(2099, 1, 1)}, "ada di masa depan"),
     "no identification date": ({"Tanggal Teridentifikasi": None}, "Tanggal Teridentifikasi wajib diisi."),
     "dirujuk without target": ({"Status Penanganan": "Dirujuk"}, "Status Dirujuk wajib disertai Dirujuk Ke"),
     "unknown status": ({"Status Penanganan": "Hilang"}, "Status Penanganan harus Baru, Ditangani, Dirujuk"),
-    "desa outside the wilayah": ({"Kode Desa": OTHER_DESA},
-                                 f"Desa {OTHER_DESA} (Pegambiran) berada di luar wilayah Anda."),
+    "desa outside the wilayah": (
+        {"Kode Desa": OTHER_DESA},
+        f"Desa {OTHER_DESA} (Pegambiran) berada di luar wilayah Anda.",
+    ),
     "unknown desa": ({"Kode Desa": "32.74.01.1999"}, "Kode Desa 32.74.01.1999 tidak terdaftar."),
     "kecamatan code as desa": ({"Kode Desa": "32.74.01"}, "bukan kode desa/kelurahan"),
 }
@@ -347,7 +423,8 @@ def test_lut_needs_60_on_the_date_identified_as_in_the_form(identified, ok, ani,
     assert preview.has_errors is not ok
     if not ok:
         assert preview.rows[0].errors == [
-            "Lanjut Usia Telantar (LUT) untuk usia ≥ 60 tahun; usia pada tanggal teridentifikasi 59 tahun."]
+            "Lanjut Usia Telantar (LUT) untuk usia ≥ 60 tahun; usia pada tanggal teridentifikasi 59 tahun."
+        ]
 
 
 def test_the_same_person_twice_in_a_file_is_refused(ani, files):
@@ -375,17 +452,23 @@ def _zip_without_workbook(path: Path) -> Path:
 
 BAD_FILES = {
     # XLS and ODS are read too now (issue 10): the two messages that said otherwise changed.
-    "wrong type": (lambda d: _bytes(d / "bnba.pdf", b"%PDF-1.7\n"),
-                   "Hanya berkas XLSX, XLS, ODS atau CSV yang dapat diimpor."),
-    "damaged old excel": (lambda d: _bytes(d / "bnba.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64),
-                          "dilindungi kata sandi atau rusak"),
+    "wrong type": (
+        lambda d: _bytes(d / "bnba.pdf", b"%PDF-1.7\n"),
+        "Hanya berkas XLSX, XLS, ODS atau CSV yang dapat diimpor.",
+    ),
+    "damaged old excel": (
+        lambda d: _bytes(d / "bnba.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64),
+        "dilindungi kata sandi atau rusak",
+    ),
     "macro workbook": (lambda d: write_xlsx(d / "bnba.xlsm", [bnba_row(1)]), "Berkas makro (.xlsm) tidak diterima"),
     "empty": (lambda d: _bytes(d / "bnba.csv", b""), "Berkas kosong."),
     "corrupt zip": (lambda d: _bytes(d / "bnba.xlsx", b"PK\x03\x04" + b"\x00" * 200), "rusak"),
     "zip that is not a workbook": (lambda d: _zip_without_workbook(d / "bnba.xlsx"), "bukan buku kerja Excel"),
     "pdf named xlsx": (lambda d: _bytes(d / "bnba.xlsx", b"%PDF-1.7\n1 0 obj"), "bukan spreadsheet XLSX atau CSV"),
-    "missing headers": (lambda d: write_xlsx(d / "bnba.xlsx", [bnba_row(1)], HEADERS[:5]),
-                        "Kolom wajib tidak ditemukan: Kategori, Tanggal Teridentifikasi."),
+    "missing headers": (
+        lambda d: write_xlsx(d / "bnba.xlsx", [bnba_row(1)], HEADERS[:5]),
+        "Kolom wajib tidak ditemukan: Kategori, Tanggal Teridentifikasi.",
+    ),
     "only the header": (lambda d: write_xlsx(d / "bnba.xlsx", []), "hanya berisi judul kolom"),
 }
 
@@ -444,10 +527,21 @@ def test_a_filled_template_imports(ani, files):
 # --- access --------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("persona", "status"), [
-    ("ani", 200), ("budi", 200), ("citra", 200), ("dedi", 200), ("euis", 200), ("fajar", 200), ("gita", 200),
-    ("hadi", 403), ("intan", 403), ("root", 200),
-])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("ani", 200),
+        ("budi", 200),
+        ("citra", 200),
+        ("dedi", 200),
+        ("euis", 200),
+        ("fajar", 200),
+        ("gita", 200),
+        ("hadi", 403),
+        ("intan", 403),
+        ("root", 200),
+    ],
+)
 def test_the_import_pages_answer_each_persona(persona, status, people, catalogue, login):
     client = login(people[persona])
     assert client.get(reverse("pmks:register_import")).status_code == status
@@ -475,7 +569,8 @@ def test_another_kecamatan_cannot_import_into_kejaksan(people, catalogue, login,
     before = snapshot()
     preview, response = import_file(budi, write_xlsx(files / "bnba.xlsx", [bnba_row(1)]))
     assert preview.context["preview"].error_rows[0].messages == [
-        f"Baris 2: Desa {DESA_A} (Kejaksan) berada di luar wilayah Anda."]
+        f"Baris 2: Desa {DESA_A} (Kejaksan) berada di luar wilayah Anda."
+    ]
     assert response.status_code == 200 and snapshot() == before
     assert not AccessLog.objects.filter(action="import").exists()
 

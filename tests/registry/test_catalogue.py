@@ -21,17 +21,34 @@ def test_it_loads_the_catalogue_and_a_second_run_changes_nothing(empty_db):
 
 def test_the_sdm_kesos_and_psks_lists_are_complete(catalogue):
     psks = dict(Kind.objects.filter(psks_number__isnull=False, parent__isnull=True).values_list("psks_number", "code"))
-    assert psks == {1: "peksos", 2: "psm", 3: "tagana", 4: "lks", 5: "karang-taruna", 6: "lk3", 7: "keluarga-pioner",
-                    8: "wksbm", 9: "wpks", 10: "penyuluh", 11: "tksk", 12: "dunia-usaha"}
+    assert psks == {
+        1: "peksos",
+        2: "psm",
+        3: "tagana",
+        4: "lks",
+        5: "karang-taruna",
+        6: "lk3",
+        7: "keluarga-pioner",
+        8: "wksbm",
+        9: "wpks",
+        10: "penyuluh",
+        11: "tksk",
+        12: "dunia-usaha",
+    }
     assert Kind.objects.get(code="keluarga-pioner").subject == "family"
     assert Kind.objects.filter(parent__code="pendamping-sosial").count() == 13
     assert Kind.objects.filter(parent__code="peksos-spesialis").count() == 10
     assert set(Kind.objects.filter(parent__code="peksos").values_list("code", flat=True)) == {
-        "peksos-asisten", "peksos-generalis", "peksos-spesialis"}
+        "peksos-asisten",
+        "peksos-generalis",
+        "peksos-spesialis",
+    }
     relawan = Kind.objects.filter(sdm_group="relawan")
     assert relawan.count() == 13, sorted(relawan.values_list("code", flat=True))
     assert set(Kind.objects.filter(parent__code="penyuluh").values_list("code", flat=True)) == {
-        "penyuluh-fungsional", "penyuluh-masyarakat"}
+        "penyuluh-fungsional",
+        "penyuluh-masyarakat",
+    }
     assert Kind.objects.filter(code="korteks", parent__code="tks").exists()
 
 

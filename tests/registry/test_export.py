@@ -31,12 +31,42 @@ kinds, media, files = base.kinds, base.media, base.files
 
 EXPORT_URL, ORG_EXPORT_URL = "registry:person_export", "registry:organisation_export"
 PERSON_HEADERS = [
-    "NIK", "Nama", "Jenis Kelamin", "Tempat Lahir", "Tanggal Lahir", "Pendidikan", "Kode Desa", "Alamat", "Jenis",
-    "Status ASN", "Golongan", "No. HP", "Nomor SK", "Tanggal SK", "Desa/Kelurahan", "Kecamatan", "Wilayah Penugasan",
-    "Status Peran", "Kelayakan", "Keterangan Kelayakan",
+    "NIK",
+    "Nama",
+    "Jenis Kelamin",
+    "Tempat Lahir",
+    "Tanggal Lahir",
+    "Pendidikan",
+    "Kode Desa",
+    "Alamat",
+    "Jenis",
+    "Status ASN",
+    "Golongan",
+    "No. HP",
+    "Nomor SK",
+    "Tanggal SK",
+    "Desa/Kelurahan",
+    "Kecamatan",
+    "Wilayah Penugasan",
+    "Status Peran",
+    "Kelayakan",
+    "Keterangan Kelayakan",
 ]
-ORG_HEADERS = ["Nama Lembaga", "Jenis", "Kode Desa", "Alamat", "Status Badan Hukum", "Nomor Tanda Daftar", "Ketua",
-               "No. HP", "Desa/Kelurahan", "Kecamatan", "Status", "Kelayakan", "Keterangan Kelayakan"]
+ORG_HEADERS = [
+    "Nama Lembaga",
+    "Jenis",
+    "Kode Desa",
+    "Alamat",
+    "Status Badan Hukum",
+    "Nomor Tanda Daftar",
+    "Ketua",
+    "No. HP",
+    "Desa/Kelurahan",
+    "Kecamatan",
+    "Status",
+    "Kelayakan",
+    "Keterangan Kelayakan",
+]
 PERSONAS = ["ani", "budi", "citra", "dedi", "euis", "fajar", "gita", "hadi", "intan", "root"]
 
 
@@ -54,9 +84,17 @@ def person(desa: str, kind: str, *, status: str = "aktif", sk_number: str = "", 
 def roster(kinds) -> dict[str, Person]:
     """Two people in Ani's Kejaksan (one with formula-like text), one each in Lemahwungkuk, Ciamis and Cilacap."""
     return {
-        "a1": person("32.74.01.1001", "psm", name='=HYPERLINK("http://contoh.test","klik")', birth=date(1990, 1, 1),
-                     phone="+6281234567890", address="-1+2 Jl. Minus", birth_place="@Cirebon",
-                     education=Education.D3, sk_number="SK-01"),
+        "a1": person(
+            "32.74.01.1001",
+            "psm",
+            name='=HYPERLINK("http://contoh.test","klik")',
+            birth=date(1990, 1, 1),
+            phone="+6281234567890",
+            address="-1+2 Jl. Minus",
+            birth_place="@Cirebon",
+            education=Education.D3,
+            sk_number="SK-01",
+        ),
         "a2": person("32.74.01.1002", "tagana", sex="P", birth=date(1985, 7, 17), name="Siti Aminah"),
         "b1": person("32.74.02.1001", "psm", name="Orang Lemahwungkuk"),
         "c1": person("32.07.01.1001", "psm", name="Orang Ciamis"),
@@ -225,6 +263,7 @@ def test_a_chunked_export_gives_the_rows_of_the_list_in_its_order(people, roster
         person("32.74.02.1001", "psm", name=f"Urut {n}", birth=date(1975, 3, 1 + n))
     whole = selectors.roster(people["fajar"], on=date(2026, 11, 23))
     chunked = list(selectors.iter_roster(people["fajar"], on=date(2026, 11, 23), chunk_size=2))
+
     def pairs(rows):
         return [(r.assignment.pk, r.verdict.status) for r in rows]
 
@@ -253,13 +292,20 @@ def test_an_exported_file_imports_back_unchanged(people, roster, login, files, f
 
 @pytest.fixture
 def organisations(kinds) -> dict[str, Organisation]:
-    lks = Organisation.objects.create(kind=Kind.objects.get(code="lks"), name="=cmd|' /C calc'!A0",
-                                      desa_id="32.74.01.1001", legal_status=LegalStatus.BADAN_HUKUM,
-                                      registration_number="460/1/2024", address="Jl. Siliwangi 1", phone="0231123456")
+    lks = Organisation.objects.create(
+        kind=Kind.objects.get(code="lks"),
+        name="=cmd|' /C calc'!A0",
+        desa_id="32.74.01.1001",
+        legal_status=LegalStatus.BADAN_HUKUM,
+        registration_number="460/1/2024",
+        address="Jl. Siliwangi 1",
+        phone="0231123456",
+    )
     BoardMember.objects.create(organisation=lks, name="Ahmad Fauzi", position="Ketua")
     BoardMember.objects.create(organisation=lks, name="Bendahara Satu", position="Bendahara")
-    kt = Organisation.objects.create(kind=Kind.objects.get(code="karang-taruna"), name="Karang Taruna Pegambiran",
-                                     desa_id="32.74.02.1001")
+    kt = Organisation.objects.create(
+        kind=Kind.objects.get(code="karang-taruna"), name="Karang Taruna Pegambiran", desa_id="32.74.02.1001"
+    )
     return {"lks": lks, "kt": kt}
 
 
@@ -273,7 +319,11 @@ def test_the_organisation_export_has_the_chair_and_neutralised_names(people, org
     assert row["Nama Lembaga"] == "=cmd|' /C calc'!A0" and row["Ketua"] == "Ahmad Fauzi"
     assert rows[0][0].data_type == "s"  # a text cell, never a formula
     assert (row["Jenis"], row["Status Badan Hukum"], row["Nomor Tanda Daftar"], row["No. HP"]) == (
-        "LKS", "Berbadan hukum", "460/1/2024", "0231123456")
+        "LKS",
+        "Berbadan hukum",
+        "460/1/2024",
+        "0231123456",
+    )
     assert rows[0][ORG_HEADERS.index("No. HP")].data_type == "s"
     entry = LogEntry.objects.get(user=people["ani"], action_flag=registry_io.EXPORT_ACTION_FLAG)
     assert entry.content_type == ContentType.objects.get_for_model(Organisation)
@@ -281,8 +331,14 @@ def test_the_organisation_export_has_the_chair_and_neutralised_names(people, org
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("ani", {"lks"}), ("budi", {"kt"}), ("citra", set()), ("dedi", {"lks", "kt"}), ("gita", set()),
-     ("hadi", {"lks", "kt"})],
+    [
+        ("ani", {"lks"}),
+        ("budi", {"kt"}),
+        ("citra", set()),
+        ("dedi", {"lks", "kt"}),
+        ("gita", set()),
+        ("hadi", {"lks", "kt"}),
+    ],
 )
 def test_the_organisation_export_is_scoped(people, organisations, login, persona, expected):
     response = login(people[persona]).get(reverse(ORG_EXPORT_URL), {"format": "csv"})
@@ -304,8 +360,13 @@ def test_an_exported_organisation_file_imports_back_unchanged(people, organisati
 def _table(response, fmt: str) -> list[list[str]]:
     if fmt == "csv":
         return read_csv(response)
-    return [["" if c.value is None else (c.value.strftime("%d-%m-%Y") if hasattr(c.value, "strftime") else
-             str(c.value)) for c in row] for row in read_xlsx(response)]
+    return [
+        [
+            "" if c.value is None else (c.value.strftime("%d-%m-%Y") if hasattr(c.value, "strftime") else str(c.value))
+            for c in row
+        ]
+        for row in read_xlsx(response)
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -352,24 +413,33 @@ def test_spreadsheet_users_are_told_to_take_the_xlsx(people, roster, login):
 
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_keeps_nik_phone_and_formula_like_text_of_the_xlsx_but_not_of_the_csv(people, roster, login,
-                                                                                           tmp_path):
+def test_libreoffice_keeps_nik_phone_and_formula_like_text_of_the_xlsx_but_not_of_the_csv(
+    people, roster, login, tmp_path
+):
     """What LibreOffice Calc makes of the exports with its default settings (converted headless to CSV / XLSX)."""
     client = login(people["ani"])
     a1 = roster["a1"]
     xlsx_path = tmp_path / "ekspor.xlsx"
     xlsx_path.write_bytes(download(client.get(reverse(EXPORT_URL))))
     to_utf8_csv = "csv:Text - txt - csv (StarCalc):44,34,76"
-    subprocess.run(["soffice", "--headless", "--convert-to", to_utf8_csv, "--outdir", str(tmp_path / "dari-xlsx"),
-                    str(xlsx_path)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", to_utf8_csv, "--outdir", str(tmp_path / "dari-xlsx"), str(xlsx_path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     with (tmp_path / "dari-xlsx" / "ekspor.csv").open(encoding="utf-8") as handle:
         row = next(r for r in csv.reader(handle) if r[0] == a1.nik)  # 16 digits intact
     assert row[PERSON_HEADERS.index("No. HP")] == a1.phone
     assert row[PERSON_HEADERS.index("Nama")] == a1.name  # the =HYPERLINK(…) text, not evaluated, no apostrophe
     csv_path = tmp_path / "ekspor.csv"
     csv_path.write_bytes(download(client.get(reverse(EXPORT_URL), {"format": "csv"})))
-    subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path / "dari-csv"),
-                    str(csv_path)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path / "dari-csv"), str(csv_path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     sheet = load_workbook(tmp_path / "dari-csv" / "ekspor.xlsx").active
     niks = [row[0].value for row in sheet.iter_rows(min_row=2)]
     assert a1.nik not in niks and all(isinstance(n, int | float) for n in niks)  # why the pages steer to XLSX

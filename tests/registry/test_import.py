@@ -29,10 +29,32 @@ from registry.models import AsnStatus, Assignment, BoardMember, Education, Legal
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = ["NIK", "Nama", "Jenis Kelamin", "Tempat Lahir", "Tanggal Lahir", "Pendidikan", "Kode Desa", "Alamat",
-           "Jenis", "Status ASN", "Golongan", "No. HP", "Nomor SK", "Tanggal SK"]
-ORG_HEADERS = ["Nama Lembaga", "Jenis", "Kode Desa", "Alamat", "Status Badan Hukum", "Nomor Tanda Daftar", "Ketua",
-               "No. HP"]
+HEADERS = [
+    "NIK",
+    "Nama",
+    "Jenis Kelamin",
+    "Tempat Lahir",
+    "Tanggal Lahir",
+    "Pendidikan",
+    "Kode Desa",
+    "Alamat",
+    "Jenis",
+    "Status ASN",
+    "Golongan",
+    "No. HP",
+    "Nomor SK",
+    "Tanggal SK",
+]
+ORG_HEADERS = [
+    "Nama Lembaga",
+    "Jenis",
+    "Kode Desa",
+    "Alamat",
+    "Status Badan Hukum",
+    "Nomor Tanda Daftar",
+    "Ketua",
+    "No. HP",
+]
 IMPORT_URL, CONFIRM_URL = "registry:person_import", "registry:person_import_confirm"
 ORG_IMPORT_URL, ORG_CONFIRM_URL = "registry:organisation_import", "registry:organisation_import_confirm"
 
@@ -46,22 +68,40 @@ def nik_for(kecamatan: str = "327401", born: date = date(1990, 1, 1), sex: str =
     return f"{kecamatan}{day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}"
 
 
-def person_row(serial: int = 1, *, kecamatan: str = "327401", born: date = date(1990, 1, 1), sex: str = "L",
-               **cells) -> dict:
+def person_row(
+    serial: int = 1, *, kecamatan: str = "327401", born: date = date(1990, 1, 1), sex: str = "L", **cells
+) -> dict:
     row = {
-        "NIK": nik_for(kecamatan, born, sex, serial), "Nama": f"Orang Uji {serial}", "Jenis Kelamin": sex,
-        "Tempat Lahir": "Cirebon", "Tanggal Lahir": born, "Pendidikan": "SLTA", "Kode Desa": "32.74.01.1001",
-        "Alamat": f"Jl. Kartini No. {serial}", "Jenis": "PSM", "Status ASN": "Non-ASN", "Golongan": "",
-        "No. HP": "081234567890", "Nomor SK": "", "Tanggal SK": None,
+        "NIK": nik_for(kecamatan, born, sex, serial),
+        "Nama": f"Orang Uji {serial}",
+        "Jenis Kelamin": sex,
+        "Tempat Lahir": "Cirebon",
+        "Tanggal Lahir": born,
+        "Pendidikan": "SLTA",
+        "Kode Desa": "32.74.01.1001",
+        "Alamat": f"Jl. Kartini No. {serial}",
+        "Jenis": "PSM",
+        "Status ASN": "Non-ASN",
+        "Golongan": "",
+        "No. HP": "081234567890",
+        "Nomor SK": "",
+        "Tanggal SK": None,
     }
     row.update(cells)
     return row
 
 
 def org_row(serial: int = 1, **cells) -> dict:
-    row = {"Nama Lembaga": f"LKS Harapan {serial}", "Jenis": "LKS", "Kode Desa": "32.74.01.1001",
-           "Alamat": f"Jl. Siliwangi No. {serial}", "Status Badan Hukum": "Berbadan hukum",
-           "Nomor Tanda Daftar": f"460/{serial}/Dinsos/2024", "Ketua": f"Ketua {serial}", "No. HP": "0231123456"}
+    row = {
+        "Nama Lembaga": f"LKS Harapan {serial}",
+        "Jenis": "LKS",
+        "Kode Desa": "32.74.01.1001",
+        "Alamat": f"Jl. Siliwangi No. {serial}",
+        "Status Badan Hukum": "Berbadan hukum",
+        "Nomor Tanda Daftar": f"460/{serial}/Dinsos/2024",
+        "Ketua": f"Ketua {serial}",
+        "No. HP": "0231123456",
+    }
     row.update(cells)
     return row
 
@@ -78,8 +118,9 @@ def write_xlsx(path: Path, rows: list[dict], headers: list[str] = HEADERS, *, ab
     return path
 
 
-def write_csv(path: Path, rows: list[dict], headers: list[str] = HEADERS, *, delimiter: str = ",",
-              encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, rows: list[dict], headers: list[str] = HEADERS, *, delimiter: str = ",", encoding: str = "utf-8"
+) -> Path:
     def text(value):
         return value.strftime("%d-%m-%Y") if isinstance(value, date) else ("" if value is None else str(value))
 
@@ -107,8 +148,15 @@ def stored_uploads() -> list[Path]:
     return sorted(directory.iterdir()) if directory.is_dir() else []
 
 
-def import_file(client, path: Path, *, url: str = IMPORT_URL, confirm_url: str = CONFIRM_URL,
-                roster: str = "person", only_valid: bool = False):
+def import_file(
+    client,
+    path: Path,
+    *,
+    url: str = IMPORT_URL,
+    confirm_url: str = CONFIRM_URL,
+    roster: str = "person",
+    only_valid: bool = False,
+):
     preview = upload(client, path, url)
     assert preview.status_code == 200
     return preview, confirm(client, confirm_url, roster=roster, only_valid=only_valid)
@@ -158,18 +206,32 @@ def test_it_previews_without_changing_anything(ani, files):
 
 
 def test_it_imports_on_confirm_with_roles_history_and_an_audit_record(people, ani, files):
-    rows = [person_row(1, **{"Nomor SK": "460/12/2025", "Tanggal SK": date(2025, 1, 2), "Pendidikan": "D3"}),
-            person_row(2, sex="P", born=date(1985, 7, 17), Jenis="Tagana", **{"Kode Desa": "32.74.01.1002"})]
+    rows = [
+        person_row(1, **{"Nomor SK": "460/12/2025", "Tanggal SK": date(2025, 1, 2), "Pendidikan": "D3"}),
+        person_row(2, sex="P", born=date(1985, 7, 17), Jenis="Tagana", **{"Kode Desa": "32.74.01.1002"}),
+    ]
     _, response = import_file(ani, write_xlsx(files / "daftar.xlsx", rows))
     assert response.status_code == 302 and response.url == reverse("registry:person_list")
     first = Person.objects.get(nik=rows[0]["NIK"])
-    assert (first.name, first.sex, first.birth_place, first.birth_date) == ("Orang Uji 1", "L", "Cirebon",
-                                                                             date(1990, 1, 1))
+    assert (first.name, first.sex, first.birth_place, first.birth_date) == (
+        "Orang Uji 1",
+        "L",
+        "Cirebon",
+        date(1990, 1, 1),
+    )
     assert (first.education, first.desa_id, first.phone, first.asn_status) == (
-        Education.D3, "32.74.01.1001", "081234567890", AsnStatus.NON_ASN)
+        Education.D3,
+        "32.74.01.1001",
+        "081234567890",
+        AsnStatus.NON_ASN,
+    )
     role = first.assignments.get()
-    assert (role.kind.code, role.wilayah_id, role.sk_number, role.sk_date) == ("psm", "32.74.01", "460/12/2025",
-                                                                               date(2025, 1, 2))
+    assert (role.kind.code, role.wilayah_id, role.sk_number, role.sk_date) == (
+        "psm",
+        "32.74.01",
+        "460/12/2025",
+        date(2025, 1, 2),
+    )
     second = Person.objects.get(nik=rows[1]["NIK"])
     assert second.sex == "P" and second.assignments.get().kind.code == "tagana"
     history = Person.history.filter(history_user=people["ani"], history_type="+")
@@ -207,12 +269,16 @@ def test_changed_rows_are_updated_and_roles_are_not_duplicated(ani, files):
 
 def test_empty_optional_cells_do_not_erase_stored_values(ani, files):
     import_file(ani, write_xlsx(files / "a.xlsx", [person_row(1, Pendidikan="S1", **{"Nomor SK": "SK-1"})]))
-    preview, _ = import_file(ani, write_xlsx(files / "b.xlsx", [person_row(1, Pendidikan="", Alamat="",
-                                                                           **{"No. HP": "", "Nomor SK": ""})]))
+    preview, _ = import_file(
+        ani, write_xlsx(files / "b.xlsx", [person_row(1, Pendidikan="", Alamat="", **{"No. HP": "", "Nomor SK": ""})])
+    )
     assert preview.context["preview"].counts["tidak_berubah"] == 1
     person = Person.objects.get()
-    assert (person.education, person.phone, person.assignments.get().sk_number) == (Education.S1, "081234567890",
-                                                                                  "SK-1")
+    assert (person.education, person.phone, person.assignments.get().sk_number) == (
+        Education.S1,
+        "081234567890",
+        "SK-1",
+    )
 
 
 def test_a_person_with_two_roles_is_written_once_with_two_assignments(ani, files):
@@ -220,8 +286,10 @@ def test_a_person_with_two_roles_is_written_once_with_two_assignments(ani, files
     preview, _ = import_file(ani, write_xlsx(files / "a.xlsx", rows))
     assert preview.context["preview"].counts["baru"] == 2
     assert Person.objects.count() == 1
-    assert sorted(Assignment.objects.values_list("kind__code", "wilayah_id")) == [("psm", "32.74.01"),
-                                                                                   ("tagana", "32.74.01")]
+    assert sorted(Assignment.objects.values_list("kind__code", "wilayah_id")) == [
+        ("psm", "32.74.01"),
+        ("tagana", "32.74.01"),
+    ]
 
 
 def test_a_file_with_refused_rows_changes_nothing_unless_only_valid_rows_are_chosen(ani, files):
@@ -269,22 +337,35 @@ def test_common_spellings_are_accepted(ani, files):
     rows = [
         person_row(1, Pendidikan="SMA", Jenis="psm", **{"Jenis Kelamin": "Laki-laki", "Kode Desa": "3274011001"}),
         person_row(2, Pendidikan="D-III", Jenis="Pendamping PKH", **{"Status ASN": "non asn"}),
-        person_row(3, Pendidikan="SLTA/SMA/SMK/sederajat", Jenis="Pekerja Sosial Masyarakat",
-                   **{"Tanggal Lahir": "1990-01-01"}),
-        person_row(4, Pendidikan="S1", Jenis="  TAGANA ", Golongan="III a",
-                   **{"Status ASN": "PNS", "Tanggal Lahir": "01/01/1990"}),
+        person_row(
+            3, Pendidikan="SLTA/SMA/SMK/sederajat", Jenis="Pekerja Sosial Masyarakat", **{"Tanggal Lahir": "1990-01-01"}
+        ),
+        person_row(
+            4,
+            Pendidikan="S1",
+            Jenis="  TAGANA ",
+            Golongan="III a",
+            **{"Status ASN": "PNS", "Tanggal Lahir": "01/01/1990"},
+        ),
         person_row(5, sex="P", Jenis="PKH", **{"Jenis Kelamin": "Perempuan", "Status ASN": "P3K"}),
     ]
     preview, _ = import_file(ani, write_xlsx(files / "a.xlsx", rows))
     assert preview.context["preview"].counts["baru"] == 5, preview.context["preview"].error_rows
     got = {p.nik: (p.education, p.asn_status, p.golongan, p.sex) for p in Person.objects.all()}
     assert got == {
-        rows[0]["NIK"]: (Education.SLTA, "non_asn", "", "L"), rows[1]["NIK"]: (Education.D3, "non_asn", "", "L"),
-        rows[2]["NIK"]: (Education.SLTA, "non_asn", "", "L"), rows[3]["NIK"]: (Education.S1, "pns", "III/a", "L"),
+        rows[0]["NIK"]: (Education.SLTA, "non_asn", "", "L"),
+        rows[1]["NIK"]: (Education.D3, "non_asn", "", "L"),
+        rows[2]["NIK"]: (Education.SLTA, "non_asn", "", "L"),
+        rows[3]["NIK"]: (Education.S1, "pns", "III/a", "L"),
         rows[4]["NIK"]: (Education.SLTA, "pppk", "", "P"),
     }
     assert sorted(Assignment.objects.values_list("kind__code", flat=True)) == [
-        "pendamping-pkh", "pendamping-pkh", "psm", "psm", "tagana"]
+        "pendamping-pkh",
+        "pendamping-pkh",
+        "psm",
+        "psm",
+        "tagana",
+    ]
 
 
 def test_an_unknown_kecamatan_in_the_nik_is_a_warning_not_an_error(ani, files):
@@ -333,11 +414,11 @@ def test_rows_outside_the_users_kecamatan_are_refused(ani, files):
 
 
 @pytest.mark.parametrize("persona", ["budi", "citra", "gita"])
-def test_users_of_another_kecamatan_kabupaten_or_provinsi_cannot_import_anis_rows(people, kinds, login, files,
-                                                                                  persona):
+def test_users_of_another_kecamatan_kabupaten_or_provinsi_cannot_import_anis_rows(people, kinds, login, files, persona):
     client = login(people[persona])
-    preview, response = import_file(client, write_xlsx(files / "a.xlsx", [person_row(1), person_row(2)]),
-                                    only_valid=True)
+    preview, response = import_file(
+        client, write_xlsx(files / "a.xlsx", [person_row(1), person_row(2)]), only_valid=True
+    )
     rows = preview.context["preview"].rows
     assert all(r.status == "ditolak" and "di luar wilayah Anda" in r.messages[0] for r in rows)
     assert response.status_code == 302 and Person.objects.count() == 0
@@ -374,8 +455,14 @@ def test_a_read_only_pimpinan_may_not_import(people, kinds, login, files, person
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client, tree):
-    for name in (IMPORT_URL, CONFIRM_URL, "registry:person_template", ORG_IMPORT_URL, ORG_CONFIRM_URL,
-                 "registry:organisation_template"):
+    for name in (
+        IMPORT_URL,
+        CONFIRM_URL,
+        "registry:person_template",
+        ORG_IMPORT_URL,
+        ORG_CONFIRM_URL,
+        "registry:organisation_template",
+    ):
         response = client.get(reverse(name))
         assert response.status_code == 302 and response.url.startswith(reverse("login")), name
 
@@ -457,41 +544,64 @@ def _excel_like_xlsx(path: Path, *, date1904: bool) -> Path:
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     row = person_row(1)
-    texts = [*HEADERS, row["NIK"], "Orang Uji 1", "L", "Cirebon", "SLTA", "32.74.01.1001", "Jl. Kartini No. 1",
-             "PSM", "Non-ASN"]
-    shared = "".join(f"<si><t>{t}</t></si>" if t != "Orang Uji 1" else
-                     '<si><r><t xml:space="preserve">Orang </t></r><r><rPr><b/></rPr><t>Uji 1</t></r></si>'
-                     for t in texts)
+    texts = [
+        *HEADERS,
+        row["NIK"],
+        "Orang Uji 1",
+        "L",
+        "Cirebon",
+        "SLTA",
+        "32.74.01.1001",
+        "Jl. Kartini No. 1",
+        "PSM",
+        "Non-ASN",
+    ]
+    shared = "".join(
+        f"<si><t>{t}</t></si>"
+        if t != "Orang Uji 1"
+        else '<si><r><t xml:space="preserve">Orang </t></r><r><rPr><b/></rPr><t>Uji 1</t></r></si>'
+        for t in texts
+    )
     serial = 32874 - (1462 if date1904 else 0)  # 1990-01-01
 
     def s(col: str, text: str) -> str:
         return f'<c r="{col}2" t="s"><v>{texts.index(text, len(HEADERS))}</v></c>'
 
     header = "".join(f'<c r="{chr(65 + i)}1" t="s"><v>{i}</v></c>' for i in range(len(HEADERS)))
-    data = (s("A", row["NIK"]) + s("B", "Orang Uji 1") + s("C", "L") + s("D", "Cirebon")
-            + f'<c r="E2" s="1"><v>{serial}</v></c>' + s("F", "SLTA") + s("G", "32.74.01.1001")
-            + s("H", "Jl. Kartini No. 1") + s("I", "PSM") + s("J", "Non-ASN") + '<c r="L2"><v>81234567890</v></c>')
+    data = (
+        s("A", row["NIK"])
+        + s("B", "Orang Uji 1")
+        + s("C", "L")
+        + s("D", "Cirebon")
+        + f'<c r="E2" s="1"><v>{serial}</v></c>'
+        + s("F", "SLTA")
+        + s("G", "32.74.01.1001")
+        + s("H", "Jl. Kartini No. 1")
+        + s("I", "PSM")
+        + s("J", "Non-ASN")
+        + '<c r="L2"><v>81234567890</v></c>'
+    )
     files = {
         "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
         # The package relationship Excel always writes (calamine, like Excel, finds the workbook through it).
         "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                       f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
-                       '</Relationships>',
+        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>",
         "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rel}"><workbookPr date1904="{int(date1904)}"/>'
-                           '<sheets><sheet name="Petunjuk" sheetId="1" r:id="rId1"/>'
-                           '<sheet name="Data" sheetId="2" r:id="rId2"/></sheets></workbook>',
+        '<sheets><sheet name="Petunjuk" sheetId="1" r:id="rId1"/>'
+        '<sheet name="Data" sheetId="2" r:id="rId2"/></sheets></workbook>',
         "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-                                      f'relationships"><Relationship Id="rId1" Type="{rel}/worksheet" '
-                                      f'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
-                                      f'Type="{rel}/worksheet" Target="/xl/worksheets/sheet2.xml"/></Relationships>',
+        f'relationships"><Relationship Id="rId1" Type="{rel}/worksheet" '
+        f'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+        f'Type="{rel}/worksheet" Target="/xl/worksheets/sheet2.xml"/></Relationships>',
         "xl/styles.xml": f'<styleSheet xmlns="{main}"><numFmts count="1"><numFmt numFmtId="164" '
-                         'formatCode="dd/mm/yyyy"/></numFmts><cellXfs count="2"><xf numFmtId="0"/>'
-                         '<xf numFmtId="164" applyNumberFormat="1"/></cellXfs></styleSheet>',
+        'formatCode="dd/mm/yyyy"/></numFmts><cellXfs count="2"><xf numFmtId="0"/>'
+        '<xf numFmtId="164" applyNumberFormat="1"/></cellXfs></styleSheet>',
         "xl/sharedStrings.xml": f'<sst xmlns="{main}">{shared}</sst>',
         "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="inlineStr">'
-                                    '<is><t>Isi lembar Data</t></is></c></row></sheetData></worksheet>',
+        "<is><t>Isi lembar Data</t></is></c></row></sheetData></worksheet>",
         "xl/worksheets/sheet2.xml": f'<worksheet xmlns="{main}"><dimension ref="A1"/><sheetData><row r="1">{header}'
-                                    f'</row><row r="2">{data}</row></sheetData></worksheet>',
+        f'</row><row r="2">{data}</row></sheetData></worksheet>',
     }
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in files.items():
@@ -505,7 +615,11 @@ def test_an_excel_file_with_shared_strings_and_date_serials_is_read(ani, files, 
     assert preview.context["preview"].counts["baru"] == 1, preview.context["preview"].error_rows
     person = Person.objects.get()
     assert (person.nik, person.name, person.birth_date, person.phone) == (
-        person_row(1)["NIK"], "Orang Uji 1", date(1990, 1, 1), "081234567890")
+        person_row(1)["NIK"],
+        "Orang Uji 1",
+        date(1990, 1, 1),
+        "081234567890",
+    )
 
 
 # --- Bad files ------------------------------------------------------------------------------------------------------
@@ -524,9 +638,10 @@ def _xlsx_with(path: Path, extra: dict[str, bytes], *, drop_workbook: bool = Fal
 
 def _zip_bomb(path: Path) -> Path:
     _xlsx_with(path, {})
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as archive, archive.open(
-        "xl/media/padding.bin", "w", force_zip64=True
-    ) as member:
+    with (
+        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+        archive.open("xl/media/padding.bin", "w", force_zip64=True) as member,
+    ):
         chunk = b" " * (8 << 20)
         for _ in range(django_settings.IMPORT_MAX_UNPACKED_BYTES // len(chunk) + 1):
             member.write(chunk)
@@ -536,27 +651,43 @@ def _zip_bomb(path: Path) -> Path:
 BAD_FILES = {
     "empty": (lambda d: _bytes(d / "kosong.csv", b""), "Berkas kosong."),
     "only a header": (lambda d: write_xlsx(d / "judul.xlsx", []), "hanya berisi judul kolom"),
-    "missing headers": (lambda d: write_xlsx(d / "kurang.xlsx", [person_row(1)], HEADERS[:8]),
-                        "Kolom wajib tidak ditemukan: Jenis, Status ASN."),
-    "duplicate header": (lambda d: write_xlsx(d / "ganda.xlsx", [person_row(1)], [*HEADERS, "nik"]),
-                         "Kolom “NIK” muncul lebih dari sekali."),
+    "missing headers": (
+        lambda d: write_xlsx(d / "kurang.xlsx", [person_row(1)], HEADERS[:8]),
+        "Kolom wajib tidak ditemukan: Jenis, Status ASN.",
+    ),
+    "duplicate header": (
+        lambda d: write_xlsx(d / "ganda.xlsx", [person_row(1)], [*HEADERS, "nik"]),
+        "Kolom “NIK” muncul lebih dari sekali.",
+    ),
     "empty sheet": (lambda d: write_xlsx(d / "kosong.xlsx", [], []), "Berkas kosong"),
-    "pdf named xlsx": (lambda d: _bytes(d / "daftar.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"),
-                       "bukan spreadsheet XLSX atau CSV"),
-    "png named csv": (lambda d: _bytes(d / "daftar.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
-                      "bukan spreadsheet XLSX atau CSV"),
+    "pdf named xlsx": (
+        lambda d: _bytes(d / "daftar.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"),
+        "bukan spreadsheet XLSX atau CSV",
+    ),
+    "png named csv": (
+        lambda d: _bytes(d / "daftar.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+        "bukan spreadsheet XLSX atau CSV",
+    ),
     "binary named csv": (lambda d: _bytes(d / "daftar.csv", bytes(range(256)) * 4), "bukan spreadsheet"),
-    "word document": (lambda d: _xlsx_with(d / "surat.xlsx", {"word/document.xml": b"<w/>"}, drop_workbook=True),
-                      "bukan buku kerja Excel"),
+    "word document": (
+        lambda d: _xlsx_with(d / "surat.xlsx", {"word/document.xml": b"<w/>"}, drop_workbook=True),
+        "bukan buku kerja Excel",
+    ),
     "broken xlsx": (lambda d: _bytes(d / "rusak.xlsx", b"PK\x03\x04" + b"\x00" * 200), "rusak"),
     "xlsm": (lambda d: write_xlsx(d / "makro.xlsm", [person_row(1)]), "Berkas makro (.xlsm) tidak diterima"),
-    "vba inside xlsx": (lambda d: _xlsx_with(d / "makro.xlsx", {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0"}),
-                        "berisi makro (VBA)"),
+    "vba inside xlsx": (
+        lambda d: _xlsx_with(d / "makro.xlsx", {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0"}),
+        "berisi makro (VBA)",
+    ),
     # XLS and ODS are read too now (issue 10): the messages that said otherwise changed.
-    "damaged xls": (lambda d: _bytes(d / "lama.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500),
-                    "dilindungi kata sandi atau rusak"),
-    "xls named xlsx": (lambda d: _bytes(d / "lama.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500),
-                       "dilindungi kata sandi"),
+    "damaged xls": (
+        lambda d: _bytes(d / "lama.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500),
+        "dilindungi kata sandi atau rusak",
+    ),
+    "xls named xlsx": (
+        lambda d: _bytes(d / "lama.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500),
+        "dilindungi kata sandi",
+    ),
     "other format": (lambda d: _bytes(d / "daftar.numbers", b"PK\x03\x04"), "Hanya berkas XLSX, XLS, ODS atau CSV"),
     "broken ods": (lambda d: _bytes(d / "daftar.ods", b"PK\x03\x04"), "Berkas ODS rusak"),
     "zip bomb": (lambda d: _zip_bomb(d / "bom.xlsx"), "terlalu besar setelah dibuka"),
@@ -634,18 +765,31 @@ def test_the_import_query_count_does_not_grow_with_rows(people, kinds, files, si
 
 
 def test_it_imports_organisations_with_their_chair(people, ani, files):
-    rows = [org_row(1), org_row(2, Jenis="Karang Taruna", **{"Nomor Tanda Daftar": "", "Status Badan Hukum": ""}),
-            org_row(3, Jenis="Keluarga Pioner", **{"Nama Lembaga": "Keluarga Bapak Ahmad",
-                                                   "Status Badan Hukum": "Tidak berbadan hukum",
-                                                   "Nomor Tanda Daftar": ""})]
+    rows = [
+        org_row(1),
+        org_row(2, Jenis="Karang Taruna", **{"Nomor Tanda Daftar": "", "Status Badan Hukum": ""}),
+        org_row(
+            3,
+            Jenis="Keluarga Pioner",
+            **{
+                "Nama Lembaga": "Keluarga Bapak Ahmad",
+                "Status Badan Hukum": "Tidak berbadan hukum",
+                "Nomor Tanda Daftar": "",
+            },
+        ),
+    ]
     path = write_xlsx(files / "lembaga.xlsx", rows, ORG_HEADERS)
-    preview, response = import_file(ani, path, url=ORG_IMPORT_URL, confirm_url=ORG_CONFIRM_URL,
-                                    roster="organisation")
+    preview, response = import_file(ani, path, url=ORG_IMPORT_URL, confirm_url=ORG_CONFIRM_URL, roster="organisation")
     assert preview.context["preview"].counts["baru"] == 3
     assert response.status_code == 302 and response.url == reverse("registry:organisation_list")
     lks = Organisation.objects.get(registration_number="460/1/Dinsos/2024")
     assert (lks.kind.code, lks.desa_id, lks.legal_status, lks.address, lks.phone) == (
-        "lks", "32.74.01.1001", LegalStatus.BADAN_HUKUM, "Jl. Siliwangi No. 1", "0231123456")
+        "lks",
+        "32.74.01.1001",
+        LegalStatus.BADAN_HUKUM,
+        "Jl. Siliwangi No. 1",
+        "0231123456",
+    )
     assert Organisation.objects.get(name="Keluarga Bapak Ahmad").legal_status == LegalStatus.TIDAK
     assert sorted(BoardMember.objects.values_list("position", "name")) == [("Ketua", f"Ketua {n}") for n in (1, 2, 3)]
     assert Organisation.history.filter(history_user=people["ani"]).count() == 3
@@ -659,8 +803,10 @@ def test_organisations_match_on_registration_number_else_name_and_desa(ani, file
     ids = set(Organisation.objects.values_list("pk", flat=True))
     again, _ = import_file(ani, write_xlsx(files / "b.xlsx", first, ORG_HEADERS), **kwargs)
     assert again.context["preview"].counts["tidak_berubah"] == 2
-    second = [org_row(1, **{"Nama Lembaga": "LKS Harapan Satu", "Ketua": "Ketua Baru"}),
-              org_row(2, **{"Nama Lembaga": "lks harapan 2", "Nomor Tanda Daftar": "460/99/Dinsos/2025"})]
+    second = [
+        org_row(1, **{"Nama Lembaga": "LKS Harapan Satu", "Ketua": "Ketua Baru"}),
+        org_row(2, **{"Nama Lembaga": "lks harapan 2", "Nomor Tanda Daftar": "460/99/Dinsos/2025"}),
+    ]
     preview, _ = import_file(ani, write_xlsx(files / "c.xlsx", second, ORG_HEADERS), **kwargs)
     assert [r.status for r in preview.context["preview"].rows] == ["diperbarui", "diperbarui"]
     assert set(Organisation.objects.values_list("pk", flat=True)) == ids
@@ -671,13 +817,24 @@ def test_organisations_match_on_registration_number_else_name_and_desa(ani, file
 
 
 def test_refused_organisation_rows_say_why(ani, files):
-    rows = [org_row(1, Jenis="PSM"), org_row(2, **{"Kode Desa": "32.74.02.1001"}),
-            org_row(3, **{"Status Badan Hukum": "Mungkin"}), org_row(4), org_row(4, Alamat="Lain"),
-            org_row(5, **{"Nama Lembaga": ""})]
+    rows = [
+        org_row(1, Jenis="PSM"),
+        org_row(2, **{"Kode Desa": "32.74.02.1001"}),
+        org_row(3, **{"Status Badan Hukum": "Mungkin"}),
+        org_row(4),
+        org_row(4, Alamat="Lain"),
+        org_row(5, **{"Nama Lembaga": ""}),
+    ]
     preview = upload(ani, write_xlsx(files / "a.xlsx", rows, ORG_HEADERS), url=ORG_IMPORT_URL).context["preview"]
     assert [r.status for r in preview.rows] == ["ditolak", "ditolak", "ditolak", "baru", "ditolak", "ditolak"]
-    expected = ["tidak dapat diimpor sebagai lembaga atau keluarga", "berada di luar wilayah Anda",
-                "Status Badan Hukum harus", None, "Lembaga yang sama sudah ada di baris 5", "Nama Lembaga wajib diisi"]
+    expected = [
+        "tidak dapat diimpor sebagai lembaga atau keluarga",
+        "berada di luar wilayah Anda",
+        "Status Badan Hukum harus",
+        None,
+        "Lembaga yang sama sudah ada di baris 5",
+        "Nama Lembaga wajib diisi",
+    ]
     for row, text in zip(preview.rows, expected, strict=True):
         assert text is None or any(text in m for m in row.messages), row.messages
 
@@ -686,8 +843,9 @@ def test_refused_organisation_rows_say_why(ani, files):
 def test_other_wilayah_cannot_import_anis_organisations(people, kinds, login, files, persona):
     client = login(people[persona])
     path = write_xlsx(files / "a.xlsx", [org_row(1), org_row(2)], ORG_HEADERS)
-    preview, _ = import_file(client, path, url=ORG_IMPORT_URL, confirm_url=ORG_CONFIRM_URL, roster="organisation",
-                             only_valid=True)
+    preview, _ = import_file(
+        client, path, url=ORG_IMPORT_URL, confirm_url=ORG_CONFIRM_URL, roster="organisation", only_valid=True
+    )
     assert preview.context["preview"].counts["ditolak"] == 2 and Organisation.objects.count() == 0
 
 
@@ -747,8 +905,10 @@ def test_a_pns_without_golongan_and_an_empty_birth_place_import_flagged_incomple
     preview, response = import_file(ani, write_xlsx(files / "a.xlsx", rows))
     outcomes = preview.context["preview"].rows
     assert [r.status for r in outcomes] == ["baru", "baru", "baru"] and all(not r.errors for r in outcomes)
-    assert outcomes[0].warnings == ["Data belum lengkap: Status ASN PNS tanpa Golongan (mis. III/a); kelayakan yang "
-                                    "bergantung pada golongan belum dapat dinilai."]
+    assert outcomes[0].warnings == [
+        "Data belum lengkap: Status ASN PNS tanpa Golongan (mis. III/a); kelayakan yang "
+        "bergantung pada golongan belum dapat dinilai."
+    ]
     assert outcomes[1].warnings == ["Data belum lengkap: Tempat Lahir kosong."] and outcomes[2].warnings == []
     assert "Data belum lengkap" in preview.content.decode()
     assert response.status_code == 302
@@ -797,10 +957,13 @@ def test_the_confirm_button_counts_the_rows_it_writes(ani, files):
     assert "Tidak ada baris yang mengubah data" in unchanged and 'data-testid="confirm-button"' not in unchanged
 
 
-@pytest.mark.parametrize(("url", "text_columns"), [
-    ("registry:person_template", ["NIK", "Kode Desa", "No. HP", "Nomor SK"]),
-    ("registry:organisation_template", ["Kode Desa", "Nomor Tanda Daftar", "No. HP"]),
-])
+@pytest.mark.parametrize(
+    ("url", "text_columns"),
+    [
+        ("registry:person_template", ["NIK", "Kode Desa", "No. HP", "Nomor SK"]),
+        ("registry:organisation_template", ["Kode Desa", "Nomor Tanda Daftar", "No. HP"]),
+    ],
+)
 def test_the_template_formats_nik_desa_code_and_phone_columns_as_text(ani, files, url, text_columns):
     data = _workbook(ani.get(reverse(url)), files)["Data"]
     headers = [c.value for c in data[1]]
@@ -815,19 +978,25 @@ def test_xls_and_ods_import_and_a_formula_cell_is_named_with_its_kept_value(ani,
     preview, _ = import_file(ani, path, only_valid=True)
     rows = preview.context["preview"].rows
     assert [r.status for r in rows] == ["baru", "baru", "ditolak"]
-    assert rows[1].warnings == ["Sel berisi rumus; yang dibaca adalah nilai hasil rumus yang tersimpan di berkas: "
-                                "Nama."]
+    assert rows[1].warnings == [
+        "Sel berisi rumus; yang dibaca adalah nilai hasil rumus yang tersimpan di berkas: Nama."
+    ]
     formula = {"daftar.xls": "(rumus)", "daftar.ods": '“=IF(1;"X";"L")”'}.get(name, '“=IF(1,"X","L")”')
-    assert rows[2].errors == [f"Jenis Kelamin harus L atau P, bukan “X”. (Sel Jenis Kelamin berisi rumus {formula}; "
-                              "nilai tersimpannya “X”.)"]
+    assert rows[2].errors == [
+        f"Jenis Kelamin harus L atau P, bukan “X”. (Sel Jenis Kelamin berisi rumus {formula}; nilai tersimpannya “X”.)"
+    ]
     assert sorted(Person.objects.values_list("nik", "name", "phone")) == [
-        ("3274010101900001", "Orang Uji 1", "081234567890"), ("3274010101900002", "Orang Uji 1 Jr", "081234567891")]
+        ("3274010101900001", "Orang Uji 1", "081234567890"),
+        ("3274010101900002", "Orang Uji 1 Jr", "081234567891"),
+    ]
 
 
 def test_a_formula_without_a_kept_value_is_named_not_read_as_empty(ani, files):
     path = Path(__file__).resolve().parent.parent / "files" / "rumus-tanpa-nilai.xlsx"
     rows = upload(ani, path).context["preview"].rows
-    assert rows[1].errors == ["Nama berisi rumus “=B2&\" Jr\"” tanpa nilai tersimpan di berkas. Buka berkas di Excel "
-                              "atau LibreOffice lalu simpan lagi agar nilainya dihitung, atau tempel sebagai nilai "
-                              "(Paste Special → Values)."]
+    assert rows[1].errors == [
+        'Nama berisi rumus “=B2&" Jr"” tanpa nilai tersimpan di berkas. Buka berkas di Excel '
+        "atau LibreOffice lalu simpan lagi agar nilainya dihitung, atau tempel sebagai nilai "
+        "(Paste Special → Values)."
+    ]
     assert not any("Nama wajib diisi" in m for m in rows[1].errors)

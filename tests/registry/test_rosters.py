@@ -371,9 +371,18 @@ def test_criteria_catalogue_lists_all_twelve_psks_with_sources(roster, people, l
 def test_role_changes_appear_in_the_person_history(roster, people, login):
     client = login(people["dedi"])
     assignment = roster["young"].assignments.get()
-    response = client.post(reverse("registry:assignment_edit", args=[roster["young"].pk, assignment.pk]), {
-        "kind": assignment.kind_id, "wilayah": "32.74.01", "status": "nonaktif", "start_date": "2020-01-01",
-        "end_date": "2026-06-30", "sk_number": "", "sk_date": ""})
+    response = client.post(
+        reverse("registry:assignment_edit", args=[roster["young"].pk, assignment.pk]),
+        {
+            "kind": assignment.kind_id,
+            "wilayah": "32.74.01",
+            "status": "nonaktif",
+            "start_date": "2020-01-01",
+            "end_date": "2026-06-30",
+            "sk_number": "",
+            "sk_date": "",
+        },
+    )
     assert response.status_code == 302
     html = client.get(reverse("registry:person_detail", args=[roster["young"].pk])).content.decode()
     assert "<del>aktif</del> → <strong>nonaktif</strong>" in html

@@ -44,12 +44,25 @@ def first_desa(kecamatan: str) -> str:
     return Wilayah.objects.filter(parent_id=kecamatan).order_by("code").values_list("code", flat=True)[0]
 
 
-def add_candidate(*, kecamatan=KEJAKSAN, person=None, year=2026, documents=ALL_DOCUMENTS, preferences=(),
-                  written=None, interview=None, **person_fields) -> TkskCandidate:
+def add_candidate(
+    *,
+    kecamatan=KEJAKSAN,
+    person=None,
+    year=2026,
+    documents=ALL_DOCUMENTS,
+    preferences=(),
+    written=None,
+    interview=None,
+    **person_fields,
+) -> TkskCandidate:
     person = person or make_person(desa=first_desa(kecamatan), **person_fields)
     return tksk.tksk_candidate_create(
-        kecamatan=kec(kecamatan), selection_year=year, person=person, documents=list(documents),
-        preferences=list(preferences), written_score=None if written is None else Decimal(str(written)),
+        kecamatan=kec(kecamatan),
+        selection_year=year,
+        person=person,
+        documents=list(documents),
+        preferences=list(preferences),
+        written_score=None if written is None else Decimal(str(written)),
         interview_score=None if interview is None else Decimal(str(interview)),
     )
 
@@ -73,13 +86,16 @@ def setup(tree, catalogue):
 # --- Score --------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("written", "interview", "prefs", "total"), [
-    ("80", "70", {}, Decimal("76.00")),
-    ("80", "70", {"has_vehicle": True, "runs_uep": True}, Decimal("80.00")),
-    ("80", "70", dict.fromkeys(BONUS, True), Decimal("88.00")),
-    ("77.25", "66.66", {}, Decimal("73.01")),  # 46.35 + 26.664 rounds half-up to two decimals
-    ("80", "70", {"has_vehicle": False, "unknown": True}, Decimal("76.00")),
-])
+@pytest.mark.parametrize(
+    ("written", "interview", "prefs", "total"),
+    [
+        ("80", "70", {}, Decimal("76.00")),
+        ("80", "70", {"has_vehicle": True, "runs_uep": True}, Decimal("80.00")),
+        ("80", "70", dict.fromkeys(BONUS, True), Decimal("88.00")),
+        ("77.25", "66.66", {}, Decimal("73.01")),  # 46.35 + 26.664 rounds half-up to two decimals
+        ("80", "70", {"has_vehicle": False, "unknown": True}, Decimal("76.00")),
+    ],
+)
 def test_it_weights_written_and_interview_and_adds_preference_bonuses(written, interview, prefs, total):
     assert tksk.score_total(Decimal(written), Decimal(interview), prefs) == total
 
@@ -92,17 +108,20 @@ def test_it_has_no_total_until_both_scores_are_in():
 # --- Gates --------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("birth", "on", "passes"), [
-    (date(2001, 3, 15), ON, True),  # 25th birthday on the reference date
-    (date(2001, 3, 16), ON, False),  # still 24
-    (date(1975, 3, 16), ON, True),  # 50, the day before the 51st birthday
-    (date(1975, 3, 15), ON, False),  # 51st birthday on the reference date
-    (date(2000, 2, 29), date(2025, 2, 28), False),  # leap-day birth: 24 on 28 February of a common year …
-    (date(2000, 2, 29), date(2025, 3, 1), True),  # … and 25 on 1 March
-    (date(2000, 2, 29), date(2024, 2, 29), False),  # 24 on the leap day itself
-    (date(1976, 2, 29), date(2027, 2, 28), True),  # leap-day birth still 50 on 28 February …
-    (date(1976, 2, 29), date(2027, 3, 1), False),  # … and 51 on 1 March
-])
+@pytest.mark.parametrize(
+    ("birth", "on", "passes"),
+    [
+        (date(2001, 3, 15), ON, True),  # 25th birthday on the reference date
+        (date(2001, 3, 16), ON, False),  # still 24
+        (date(1975, 3, 16), ON, True),  # 50, the day before the 51st birthday
+        (date(1975, 3, 15), ON, False),  # 51st birthday on the reference date
+        (date(2000, 2, 29), date(2025, 2, 28), False),  # leap-day birth: 24 on 28 February of a common year …
+        (date(2000, 2, 29), date(2025, 3, 1), True),  # … and 25 on 1 March
+        (date(2000, 2, 29), date(2024, 2, 29), False),  # 24 on the leap day itself
+        (date(1976, 2, 29), date(2027, 2, 28), True),  # leap-day birth still 50 on 28 February …
+        (date(1976, 2, 29), date(2027, 3, 1), False),  # … and 51 on 1 March
+    ],
+)
 def test_it_applies_the_age_gate_25_to_50_on_the_reference_date(setup, birth, on, passes):
     candidate = add_candidate(birth=birth)
     verdict = tksk.candidate_gates(candidate, on=on)
@@ -112,17 +131,25 @@ def test_it_applies_the_age_gate_25_to_50_on_the_reference_date(setup, birth, on
         assert verdict.reasons == [f"Usia {age} tahun, batas TKSK 25–50 tahun."]
 
 
-@pytest.mark.parametrize(("person_fields", "documents", "reason"), [
-    ({"asn": "pns", "golongan": "III/a"}, ALL_DOCUMENTS, "Berstatus PNS; TKSK harus Non-ASN."),
-    ({"asn": "pppk"}, ALL_DOCUMENTS, "Berstatus PPPK; TKSK harus Non-ASN."),
-    ({"desa": "32.74.02.1001"}, ALL_DOCUMENTS,
-     "Berdomisili di Kecamatan Lemahwungkuk, bukan di kecamatan penugasan"),
-    ({"education": 20}, ALL_DOCUMENTS,
-     "Pendidikan SLTP/SMP/sederajat, minimal SLTA/SMA/SMK/sederajat untuk TKSK."),
-    ({}, [d for d in ALL_DOCUMENTS if d != "surat_sehat"],
-     "Tidak terpenuhi: Berbadan sehat (surat keterangan dokter/puskesmas)."),
-    ({"birth": date(1960, 1, 1)}, ALL_DOCUMENTS, "Usia 66 tahun, batas TKSK 25–50 tahun."),
-])
+@pytest.mark.parametrize(
+    ("person_fields", "documents", "reason"),
+    [
+        ({"asn": "pns", "golongan": "III/a"}, ALL_DOCUMENTS, "Berstatus PNS; TKSK harus Non-ASN."),
+        ({"asn": "pppk"}, ALL_DOCUMENTS, "Berstatus PPPK; TKSK harus Non-ASN."),
+        (
+            {"desa": "32.74.02.1001"},
+            ALL_DOCUMENTS,
+            "Berdomisili di Kecamatan Lemahwungkuk, bukan di kecamatan penugasan",
+        ),
+        ({"education": 20}, ALL_DOCUMENTS, "Pendidikan SLTP/SMP/sederajat, minimal SLTA/SMA/SMK/sederajat untuk TKSK."),
+        (
+            {},
+            [d for d in ALL_DOCUMENTS if d != "surat_sehat"],
+            "Tidak terpenuhi: Berbadan sehat (surat keterangan dokter/puskesmas).",
+        ),
+        ({"birth": date(1960, 1, 1)}, ALL_DOCUMENTS, "Usia 66 tahun, batas TKSK 25–50 tahun."),
+    ],
+)
 def test_a_failed_gate_makes_the_candidate_gugur_with_an_indonesian_reason(setup, person_fields, documents, reason):
     person = make_person(**person_fields)
     candidate = add_candidate(person=person, documents=documents, written=90, interview=90)
@@ -142,8 +169,9 @@ def test_missing_data_is_incomplete_not_gugur(setup):
 
 
 def test_missing_documents_are_listed_but_only_the_health_letter_is_a_gate(setup):
-    add_candidate(documents=[d for d in ALL_DOCUMENTS if d not in ("npwp", "bukti_kendaraan")], written=70,
-                  interview=70)
+    add_candidate(
+        documents=[d for d in ALL_DOCUMENTS if d not in ("npwp", "bukti_kendaraan")], written=70, interview=70
+    )
     [line] = tksk.selection_ranking(kecamatan=kec(KEJAKSAN), selection_year=2026, on=ON)
     assert line.gate == tksk.PASSED
     assert line.missing_documents == ["Fotokopi NPWP", "Fotokopi bukti kepemilikan kendaraan bermotor"]
@@ -176,11 +204,21 @@ def test_it_ranks_passing_candidates_by_total_with_bonuses_then_the_rest(setup):
     for name, (written, interview, prefs, fields) in spec.items():
         add_candidate(name=name, written=written, interview=interview, preferences=prefs, **fields)
 
-    effective = {"Ayu": [], "Bayu": ["has_vehicle", "computer_skills"], "Cici": ["activist"],
-                 "Dodi": ["runs_uep", "higher_education"], "Gina": []}
+    effective = {
+        "Ayu": [],
+        "Bayu": ["has_vehicle", "computer_skills"],
+        "Cici": ["activist"],
+        "Dodi": ["runs_uep", "higher_education"],
+        "Gina": [],
+    }
     totals = {name: expected_total(spec[name][0], spec[name][1], prefs) for name, prefs in effective.items()}
-    assert totals == {"Ayu": Decimal("80.00"), "Bayu": Decimal("80.80"), "Cici": Decimal("82.00"),
-                      "Dodi": Decimal("77.00"), "Gina": Decimal("80.00")}
+    assert totals == {
+        "Ayu": Decimal("80.00"),
+        "Bayu": Decimal("80.80"),
+        "Cici": Decimal("82.00"),
+        "Dodi": Decimal("77.00"),
+        "Gina": Decimal("80.00"),
+    }
     scored = sorted(totals, key=lambda n: (-totals[n], -spec[n][0]))
 
     ranking = tksk.selection_ranking(kecamatan=kec(KEJAKSAN), selection_year=2026, on=ON)
@@ -203,8 +241,11 @@ def test_applying_the_ranking_marks_lulus_and_gugur(setup):
     counts = tksk.tksk_selection_apply(kecamatan=kec(KEJAKSAN), selection_year=2026, on=ON)
     assert counts == {"lulus": 1, "gugur": 1}
     statuses = dict(TkskCandidate.objects.values_list("pk", "status"))
-    assert statuses == {passing.pk: CandidateStatus.PASSED, failing.pk: CandidateStatus.FAILED,
-                        unscored.pk: CandidateStatus.CANDIDATE}
+    assert statuses == {
+        passing.pk: CandidateStatus.PASSED,
+        failing.pk: CandidateStatus.FAILED,
+        unscored.pk: CandidateStatus.CANDIDATE,
+    }
 
 
 # --- One active TKSK per kecamatan --------------------------------------------------------------------------------
@@ -244,7 +285,8 @@ def test_a_taken_seat_is_refused_with_an_indonesian_message(setup):
     with pytest.raises(tksk.TkskSeatTaken) as refused:
         appoint(second, sk="466/002/Dinsos/2026")
     assert str(refused.value).startswith(
-        "Kecamatan Kejaksan sudah memiliki TKSK aktif: Sri Wahyuni (SK 466/001/Dinsos/2026). Nonaktifkan dulu")
+        "Kecamatan Kejaksan sudah memiliki TKSK aktif: Sri Wahyuni (SK 466/001/Dinsos/2026). Nonaktifkan dulu"
+    )
     second.refresh_from_db()
     assert second.status == CandidateStatus.CANDIDATE and second.assignment is None
     assert Assignment.objects.filter(kind__code="tksk", wilayah_id=KEJAKSAN).count() == 1
@@ -291,8 +333,10 @@ def test_ending_a_term_frees_the_seat_for_the_next_appointment(setup):
 
 def _skip_unless_postgresql():
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite lets one connection write at a time and the test database lives in one connection's "
-                    "memory, so two appointments cannot race there; the constraint itself is tested on both.")
+        pytest.skip(
+            "SQLite lets one connection write at a time and the test database lives in one connection's "
+            "memory, so two appointments cannot race there; the constraint itself is tested on both."
+        )
 
 
 def _in_thread(results: list, work) -> threading.Thread:
@@ -378,8 +422,11 @@ def covered(setup):
     seat(HARJAMUKTI, "Joko Santoso", sk_number="466/003")
     seat(LEMAHWUNGKUK, "Mantan TKSK", status=AssignmentStatus.INACTIVE, end_date=date(2025, 1, 1))
     seat("32.07.01", "Citra Lestari")
-    Assignment.objects.create(person=make_person(name="PSM Saja", desa="32.74.04.1001"),
-                              kind=Kind.objects.get(code="psm"), wilayah_id="32.74.04")
+    Assignment.objects.create(
+        person=make_person(name="PSM Saja", desa="32.74.04.1001"),
+        kind=Kind.objects.get(code="psm"),
+        wilayah_id="32.74.04",
+    )
 
 
 def _totals(t: tksk.CoverageTotals) -> tuple:
@@ -390,8 +437,13 @@ def test_coverage_of_a_kota_counts_kecamatan_with_and_without_an_active_tksk(cov
     result = tksk.coverage(kec("32.74"))
     assert _totals(result.totals) == (5, 2, 3, Decimal("40.0"))
     rows = {w.code: (w.tksk_name, w.tksk_sk_number) for w in result.rows}
-    assert rows == {KEJAKSAN: ("Sri Wahyuni", "466/001"), LEMAHWUNGKUK: (None, None),
-                    HARJAMUKTI: ("Joko Santoso", "466/003"), "32.74.04": (None, None), "32.74.05": (None, None)}
+    assert rows == {
+        KEJAKSAN: ("Sri Wahyuni", "466/001"),
+        LEMAHWUNGKUK: (None, None),
+        HARJAMUKTI: ("Joko Santoso", "466/003"),
+        "32.74.04": (None, None),
+        "32.74.05": (None, None),
+    }
     uncovered = tksk.coverage(kec("32.74"), uncovered_only=True)
     assert [w.code for w in uncovered.rows] == [LEMAHWUNGKUK, "32.74.04", "32.74.05"]
     assert _totals(uncovered.totals) == (5, 2, 3, Decimal("40.0"))  # the totals stay those of the wilayah
@@ -400,7 +452,9 @@ def test_coverage_of_a_kota_counts_kecamatan_with_and_without_an_active_tksk(cov
 def test_coverage_of_a_provinsi_is_grouped_by_kabupaten(covered):
     result = tksk.coverage(kec("32"))
     assert [(a.area.code, a.area.label, a.kecamatan, a.covered) for a in result.areas] == [
-        ("32.07", "Kabupaten Ciamis", 27, 1), ("32.74", "Kota Cirebon", 5, 2)]
+        ("32.07", "Kabupaten Ciamis", 27, 1),
+        ("32.74", "Kota Cirebon", 5, 2),
+    ]
     assert _totals(result.totals) == (32, 3, 29, Decimal("9.4"))
     assert result.grouped_by_kabupaten
 
@@ -408,7 +462,9 @@ def test_coverage_of_a_provinsi_is_grouped_by_kabupaten(covered):
 def test_national_coverage_lists_provinsi_only(covered):
     result = tksk.coverage(None)
     assert [(a.area.label, a.kecamatan, a.covered) for a in result.areas] == [
-        ("Provinsi Jawa Barat", 32, 3), ("Provinsi Jawa Tengah", 24, 0)]
+        ("Provinsi Jawa Barat", 32, 3),
+        ("Provinsi Jawa Tengah", 24, 0),
+    ]
     assert result.rows is None
 
 
@@ -428,8 +484,9 @@ def test_a_tksk_sees_the_coverage_of_their_own_kecamatan(covered, people, login)
     assert _totals(response.context["coverage"].totals) == (1, 1, 0, Decimal("100.0"))
 
 
-def test_the_coverage_page_costs_the_same_queries_however_many_kecamatan(covered, people, login,
-                                                                         django_assert_max_num_queries):
+def test_the_coverage_page_costs_the_same_queries_however_many_kecamatan(
+    covered, people, login, django_assert_max_num_queries
+):
     """Kota Cirebon (5 kecamatan) and Kabupaten Ciamis (27) cost the same; so does Jawa Barat (32) with more TKSK.
 
     (A provinsi and a kabupaten differ by a query or two of the wilayah picker, which depends on the level chosen.)
@@ -495,8 +552,12 @@ def _expected(persona: str, *, write: bool) -> int:
 
 
 def test_anonymous_users_are_sent_to_the_login_page(kejaksan, client):
-    urls = [reverse("registry:tksk_coverage"), reverse("registry:tksk_selection", args=[KEJAKSAN]),
-            reverse("registry:tksk_selection_apply", args=[KEJAKSAN]), *_write_urls(kejaksan)]
+    urls = [
+        reverse("registry:tksk_coverage"),
+        reverse("registry:tksk_selection", args=[KEJAKSAN]),
+        reverse("registry:tksk_selection_apply", args=[KEJAKSAN]),
+        *_write_urls(kejaksan),
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login")), url
@@ -546,10 +607,16 @@ def test_refused_writes_change_nothing(kejaksan, login, people, persona):
     expected = _expected(persona, write=True)
     posts = {
         reverse("registry:tksk_candidate_create", args=[KEJAKSAN]): {
-            "nik": candidate.person.nik, "selection_year": 2027},
+            "nik": candidate.person.nik,
+            "selection_year": 2027,
+        },
         reverse("registry:tksk_candidate_edit", args=[candidate.pk]): {"written_score": "10", "interview_score": "10"},
         reverse("registry:tksk_appoint", args=[candidate.pk]): {
-            "sk_number": "X", "sk_date": "2026-03-15", "start_date": "2026-03-15", "reference_date": "2026-03-15"},
+            "sk_number": "X",
+            "sk_date": "2026-03-15",
+            "start_date": "2026-03-15",
+            "reference_date": "2026-03-15",
+        },
         reverse("registry:tksk_term_end", args=[holder.pk]): {"end_date": "2026-03-15"},
         reverse("registry:tksk_selection_apply", args=[KEJAKSAN]): {"tahun": 2026, "tanggal": "2026-03-15"},
     }
@@ -571,8 +638,10 @@ def test_a_pimpinan_views_coverage_and_rankings_but_cannot_add_or_appoint(kejaks
     assert page.status_code == 200 and "Calon Kejaksan" in page.content.decode()
     assert "Tambah calon" not in page.content.decode() and "Angkat" not in page.content.decode()
     appoint_url = reverse("registry:tksk_appoint", args=[kejaksan["candidate"].pk])
-    response = client.post(appoint_url, {"sk_number": "X", "sk_date": "2026-03-15", "start_date": "2026-03-15",
-                                         "reference_date": "2026-03-15"})
+    response = client.post(
+        appoint_url,
+        {"sk_number": "X", "sk_date": "2026-03-15", "start_date": "2026-03-15", "reference_date": "2026-03-15"},
+    )
     assert response.status_code == 403
     assert not Assignment.objects.filter(holds_tksk_seat=True).exists()
 
@@ -604,18 +673,27 @@ def test_the_reference_date_is_chosen_in_the_page(setup, login, people):
 def test_an_operator_appoints_through_the_page_and_a_second_appointment_is_a_message(setup, login, people):
     first, second = add_candidate(name="Sri Wahyuni"), add_candidate(name="Rahmat Hidayat")
     client = login(people["dedi"])
-    data = {"sk_number": "466/001/Dinsos/2026", "sk_date": "2026-03-20", "start_date": "2026-04-01",
-            "reference_date": "2026-03-15"}
+    data = {
+        "sk_number": "466/001/Dinsos/2026",
+        "sk_date": "2026-03-20",
+        "start_date": "2026-04-01",
+        "reference_date": "2026-03-15",
+    }
     response = client.post(reverse("registry:tksk_appoint", args=[first.pk]), data)
     assert response.status_code == 302
     assignment = Assignment.objects.get(holds_tksk_seat=True)
-    assert (assignment.person, assignment.sk_date, assignment.start_date) == (first.person, date(2026, 3, 20),
-                                                                             date(2026, 4, 1))
+    assert (assignment.person, assignment.sk_date, assignment.start_date) == (
+        first.person,
+        date(2026, 3, 20),
+        date(2026, 4, 1),
+    )
     assert assignment.history.first().history_user == people["dedi"]
     response = client.post(reverse("registry:tksk_appoint", args=[second.pk]), {**data, "sk_number": "466/002"})
     assert response.status_code == 200
-    assert ("Kecamatan Kejaksan sudah memiliki TKSK aktif: Sri Wahyuni (SK 466/001/Dinsos/2026). Nonaktifkan dulu"
-            in response.content.decode())
+    assert (
+        "Kecamatan Kejaksan sudah memiliki TKSK aktif: Sri Wahyuni (SK 466/001/Dinsos/2026). Nonaktifkan dulu"
+        in response.content.decode()
+    )
     coverage = client.get(reverse("registry:tksk_coverage")).content.decode()
     assert "Sri Wahyuni" in coverage and "466/001/Dinsos/2026" in coverage
 
@@ -623,8 +701,9 @@ def test_an_operator_appoints_through_the_page_and_a_second_appointment_is_a_mes
 def test_ending_a_term_through_the_page_frees_the_seat(setup, login, people):
     holder = appoint(add_candidate(name="Sri Wahyuni"))
     client = login(people["fajar"])
-    response = client.post(reverse("registry:tksk_term_end", args=[holder.pk]),
-                           {"end_date": "2026-06-30", "reason": "Mengundurkan diri"})
+    response = client.post(
+        reverse("registry:tksk_term_end", args=[holder.pk]), {"end_date": "2026-06-30", "reason": "Mengundurkan diri"}
+    )
     assert response.status_code == 302
     holder.refresh_from_db()
     assert (holder.status, holder.end_date) == ("nonaktif", date(2026, 6, 30))
@@ -646,19 +725,32 @@ def test_an_operator_registers_a_known_person_by_nik(setup, login, people):
     url = _look_up(client, person.nik)
     page = client.get(url)
     assert page.status_code == 200 and page.context["person"] == person and page.context["person_form"] is None
-    response = client.post(url, {
-        "selection_year": 2026, "documents": ["ktp", "kk", "surat_sehat"], "preferences": ["activist"],
-        "written_score": "81.5", "interview_score": "77"})
+    response = client.post(
+        url,
+        {
+            "selection_year": 2026,
+            "documents": ["ktp", "kk", "surat_sehat"],
+            "preferences": ["activist"],
+            "written_score": "81.5",
+            "interview_score": "77",
+        },
+    )
     assert response.status_code == 302
     candidate = TkskCandidate.objects.get()
     assert (candidate.person, candidate.kecamatan_id, candidate.selection_year) == (person, KEJAKSAN, 2026)
     assert candidate.documents["surat_sehat"] is True and candidate.documents["npwp"] is False
-    assert candidate.preferences == {"has_vehicle": False, "computer_skills": False, "higher_education": False,
-                                     "activist": True, "runs_uep": False}
+    assert candidate.preferences == {
+        "has_vehicle": False,
+        "computer_skills": False,
+        "higher_education": False,
+        "activist": True,
+        "runs_uep": False,
+    }
     assert (candidate.written_score, candidate.interview_score) == (Decimal("81.5"), Decimal("77"))
     again = client.post(url, {"selection_year": 2026})
     assert "Warga Terdaftar sudah terdaftar sebagai calon TKSK Kecamatan Kejaksan pada seleksi 2026." in (
-        again.content.decode())
+        again.content.decode()
+    )
 
 
 def test_an_operator_registers_a_new_person_with_the_minimal_data(setup, login, people):
@@ -666,10 +758,21 @@ def test_an_operator_registers_a_new_person_with_the_minimal_data(setup, login, 
     client = login(people["dedi"])
     url = _look_up(client, nik)
     assert client.get(url).context["person_form"] is not None
-    response = client.post(url, {
-        "orang-nik": nik, "orang-name": "Nur Aisyah", "orang-sex": "P", "orang-birth_place": "Cirebon",
-        "orang-birth_date": "1992-08-09", "orang-education": "43", "orang-desa": "32.74.01.1002",
-        "orang-asn_status": "non_asn", "selection_year": 2026, "documents": ALL_DOCUMENTS})
+    response = client.post(
+        url,
+        {
+            "orang-nik": nik,
+            "orang-name": "Nur Aisyah",
+            "orang-sex": "P",
+            "orang-birth_place": "Cirebon",
+            "orang-birth_date": "1992-08-09",
+            "orang-education": "43",
+            "orang-desa": "32.74.01.1002",
+            "orang-asn_status": "non_asn",
+            "selection_year": 2026,
+            "documents": ALL_DOCUMENTS,
+        },
+    )
     assert response.status_code == 302, response.context and response.context["person_form"].errors
     person = Person.objects.get(nik=nik)
     assert (person.name, person.desa_id, person.education) == ("Nur Aisyah", "32.74.01.1002", 43)
@@ -678,10 +781,13 @@ def test_an_operator_registers_a_new_person_with_the_minimal_data(setup, login, 
     assert line.gate == tksk.PASSED and line.preferences["higher_education"] is True
 
 
-@pytest.mark.parametrize(("nik", "message"), [
-    ("12345", "NIK harus 16 digit, bukan 5 digit."),
-    ("32740199019000x1", "NIK hanya boleh berisi angka."),
-])
+@pytest.mark.parametrize(
+    ("nik", "message"),
+    [
+        ("12345", "NIK harus 16 digit, bukan 5 digit."),
+        ("32740199019000x1", "NIK hanya boleh berisi angka."),
+    ],
+)
 def test_an_invalid_nik_is_refused_in_indonesian(setup, login, people, nik, message):
     response = login(people["dedi"]).post(reverse("registry:tksk_candidate_create", args=[KEJAKSAN]), {"nik": nik})
     assert response.status_code == 200 and response.context["form"] is None
@@ -700,23 +806,35 @@ def test_a_nik_registered_outside_the_scope_is_not_revealed_or_reused(setup, log
 
 def test_an_operator_records_documents_preferences_and_scores(setup, login, people):
     candidate = add_candidate(documents=[])
-    response = login(people["dedi"]).post(reverse("registry:tksk_candidate_edit", args=[candidate.pk]), {
-        "documents": ["pas_foto", "surat_sehat"], "preferences": ["has_vehicle", "runs_uep"],
-        "written_score": "90", "interview_score": "85", "notes": "Aktif di Karang Taruna"})
+    response = login(people["dedi"]).post(
+        reverse("registry:tksk_candidate_edit", args=[candidate.pk]),
+        {
+            "documents": ["pas_foto", "surat_sehat"],
+            "preferences": ["has_vehicle", "runs_uep"],
+            "written_score": "90",
+            "interview_score": "85",
+            "notes": "Aktif di Karang Taruna",
+        },
+    )
     assert response.status_code == 302
     candidate.refresh_from_db()
     assert {k for k, v in candidate.documents.items() if v} == {"pas_foto", "surat_sehat"}
     assert {k for k, v in candidate.preferences.items() if v} == {"has_vehicle", "runs_uep"}
     assert (candidate.written_score, candidate.interview_score, candidate.notes) == (
-        Decimal("90"), Decimal("85"), "Aktif di Karang Taruna")
-    refused = login(people["dedi"]).post(reverse("registry:tksk_candidate_edit", args=[candidate.pk]),
-                                         {"written_score": "101"})
+        Decimal("90"),
+        Decimal("85"),
+        "Aktif di Karang Taruna",
+    )
+    refused = login(people["dedi"]).post(
+        reverse("registry:tksk_candidate_edit", args=[candidate.pk]), {"written_score": "101"}
+    )
     assert refused.status_code == 200 and refused.context["form"].errors["written_score"]
 
 
 def test_applying_the_ranking_through_the_page(setup, login, people):
     add_candidate(name="Lulus", written=80, interview=80)
-    response = login(people["dedi"]).post(reverse("registry:tksk_selection_apply", args=[KEJAKSAN]),
-                                          {"tahun": 2026, "tanggal": "2026-03-15"})
+    response = login(people["dedi"]).post(
+        reverse("registry:tksk_selection_apply", args=[KEJAKSAN]), {"tahun": 2026, "tanggal": "2026-03-15"}
+    )
     assert response.status_code == 302
     assert TkskCandidate.objects.get().status == CandidateStatus.PASSED

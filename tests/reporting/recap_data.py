@@ -58,8 +58,6 @@ LETTERHEAD = {
 }
 
 
-
-
 @pytest.fixture(scope="module")
 def recap_world(django_db_setup, django_db_blocker):
     """The quarter's reports over the reference data (tree, catalogues, personas), built once per module inside a

@@ -73,7 +73,11 @@ def test_it_runs_a_job_from_queued_through_running_to_done_with_the_file(people,
     assert renderer[1] == {"progress": 40}
     assert export.status == ExportStatus.DONE and export.progress == 100 and export.task_id
     assert (export.user, export.recap, export.format, export.wilayah_id, export.period) == (
-        people["dedi"], "pmks", "csv", "32.74", "2026"
+        people["dedi"],
+        "pmks",
+        "csv",
+        "32.74",
+        "2026",
     )
     assert export.filename == "rekap-pmks-2026.csv" and export.rows == 1
     stored = media / export.file.name

@@ -177,8 +177,16 @@ def snapshot() -> dict:
     return {
         "reports": sorted(
             Report.objects.values_list(
-                "pk", "kecamatan_id", "period", "state", "version", "cases", "summary", "evaluation_performance",
-                "evaluation_activeness", "updated_at",
+                "pk",
+                "kecamatan_id",
+                "period",
+                "state",
+                "version",
+                "cases",
+                "summary",
+                "evaluation_performance",
+                "evaluation_activeness",
+                "updated_at",
             )
         ),  # fmt: skip
         "transitions": Transition.objects.count(),
@@ -713,9 +721,7 @@ def test_an_import_from_another_wilayah_writes_nothing_into_kejaksan(world, peop
 
 
 def _first_desa(parent_code: str) -> str:
-    return (
-        Wilayah.objects.filter(code__startswith=f"{parent_code}.", level=Wilayah.DESA).order_by("code").first().code
-    )
+    return Wilayah.objects.filter(code__startswith=f"{parent_code}.", level=Wilayah.DESA).order_by("code").first().code
 
 
 @pytest.mark.parametrize("persona", ["budi", "euis", "gita"])

@@ -16,13 +16,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("direktori", type=Path, help="direktori psks-<waktu>/ buatan manage.py backup")
-        parser.add_argument("--simpan-basis-data", action="store_true",
-                            help="jangan hapus basis data sementara (namanya dicetak) untuk diperiksa")
+        parser.add_argument(
+            "--simpan-basis-data",
+            action="store_true",
+            help="jangan hapus basis data sementara (namanya dicetak) untuk diperiksa",
+        )
 
     def handle(self, *args, **options):
         try:
-            report = backups.restore_drill(backup_dir=options["direktori"],
-                                           keep_database=options["simpan_basis_data"])
+            report = backups.restore_drill(backup_dir=options["direktori"], keep_database=options["simpan_basis_data"])
         except backups.BackupError as exc:
             raise CommandError(str(exc)) from None
         if report.database:

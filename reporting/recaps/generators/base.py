@@ -334,6 +334,7 @@ class RollupRecap(RecapGenerator):
             child_level=level,
         )
 
+
 def row_total(rollup: selectors.Rollup, child: str | None) -> int | None:
     if child is None:
         return rollup.grand_total.total if rollup.column_totals else None

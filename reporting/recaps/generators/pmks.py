@@ -105,4 +105,3 @@ class PmksRecap(RollupRecap):
             (f"{c.number:02d} {c.code}", f"{c.name} (satuan: {str(units.get(c.unit, c.unit)).lower()})")
             for c in self.keys
         ]
-
