@@ -48,7 +48,11 @@ class ConcurrencyGuardMixin:
     The second editor gets a clear message and keeps what they typed, so nothing is silently overwritten.
     """
 
-    fingerprint_fields: tuple[str, ...] = ()
+    @property
+    def fingerprint_fields(self) -> tuple[str, ...]:
+        """The edited model fields (the form's ``Meta.fields``), by their column names."""
+        model = self._meta.model
+        return tuple(model._meta.get_field(name).attname for name in self._meta.fields)
 
     def add_fingerprint_field(self) -> None:
         self.fields["fingerprint"] = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -122,18 +126,6 @@ def transfer_request_field() -> forms.BooleanField:
 
 class UserForm(ConcurrencyGuardMixin, forms.ModelForm):
     """Create or edit an account below the manager: role limited to what the manager may give, wilayah in scope."""
-
-    fingerprint_fields = (
-        "username",
-        "full_name",
-        "role",
-        "wilayah_id",
-        "is_active",
-        "email",
-        "nip",
-        "phone",
-        "position",
-    )
 
     password1 = forms.CharField(
         label=_("Kata sandi awal"),

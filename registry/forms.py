@@ -33,20 +33,6 @@ class PersonForm(NikHolderMixin, ConcurrencyGuardMixin, forms.ModelForm):
     transfer_kind = "registri"
     duplicate_message = _("NIK ini sudah terdaftar: buka data orang tersebut dan tambahkan perannya.")
     kirim_permintaan = transfer_request_field()
-    fingerprint_fields = (
-        "nik",
-        "name",
-        "sex",
-        "birth_place",
-        "birth_date",
-        "education",
-        "desa_id",
-        "address",
-        "phone",
-        "asn_status",
-        "golongan",
-        "nik_note",
-    )
 
     class Meta:
         model = Person
@@ -206,24 +192,6 @@ class RosterFilterForm(forms.Form):
 
 
 class OrganisationForm(ConcurrencyGuardMixin, forms.ModelForm):
-    fingerprint_fields = (
-        "kind_id",
-        "name",
-        "desa_id",
-        "address",
-        "phone",
-        "legal_status",
-        "legal_number",
-        "registration_number",
-        "registration_date",
-        "founded_date",
-        "kk_number",
-        "work_programme",
-        "accreditation",
-        "accreditation_date",
-        "is_active",
-    )
-
     class Meta:
         model = Organisation
         fields = [
